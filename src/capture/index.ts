@@ -1,0 +1,186 @@
+import { promises as fsp } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LIMITS } from '../limits.js';
+import { UserError } from './errors.js';
+import type { CaptureParser } from './framed.js';
+import { readNetmon, type RandomAccessSource } from './netmon.js';
+import { PcapParser } from './pcap.js';
+import { PcapngParser } from './pcapng.js';
+import { SNIFF_BYTES, sniffFormat } from './sniff.js';
+import type { CaptureFormat, CaptureSummary, PacketCallback } from './types.js';
+
+export { UserError } from './errors.js';
+export { sniffFormat, type SniffResult } from './sniff.js';
+export { PcapParser } from './pcap.js';
+export { PcapngParser } from './pcapng.js';
+export { readNetmon, bufferSource, netmonLinkType, NETMON_LINKTYPE_BASE, type RandomAccessSource } from './netmon.js';
+export type { CaptureParser } from './framed.js';
+export { PcapWriter, PcapngWriter, BufferSink, fileSink, type WriteSink } from './writer.js';
+export type { Packet, CaptureSummary, CaptureDamage, CaptureFormat, PacketCallback } from './types.js';
+
+export interface ReadOptions {
+  /** Number given to the first packet of the first input (default 1). */
+  firstFrame?: number;
+  /** Bytes per read (default LIMITS.readChunkBytes); tests use odd sizes. */
+  chunkBytes?: number;
+  /** What '-' reads (default process.stdin). */
+  stdin?: AsyncIterable<Buffer | string>;
+}
+
+/** How an input is named in messages. */
+function displayName(input: string): string {
+  return input === '-' ? 'standard input' : input;
+}
+
+export function createParser(format: Exclude<CaptureFormat, 'netmon'>, file: string, onPacket: PacketCallback, firstFrame: number): CaptureParser & { readonly nextFrame: number } {
+  return format === 'pcap' ? new PcapParser(file, onPacket, firstFrame) : new PcapngParser(file, onPacket, firstFrame);
+}
+
+/**
+ * Reads each input in order (a path, or '-' for standard input), numbering frames
+ * 1.. across all of them as mergecap-less Wireshark would for one file each.
+ * `onPacket` is called synchronously; `packet.data` is BORROWED (see Packet).
+ * Throws UserError when an input cannot be opened, is not a capture we read, or is
+ * damaged before its first packet; damage after that is returned in the summary.
+ */
+export async function readCaptures(inputs: readonly string[], onPacket: PacketCallback, opts: ReadOptions = {}): Promise<CaptureSummary[]> {
+  const out: CaptureSummary[] = [];
+  let frame = opts.firstFrame ?? 1;
+  const count: PacketCallback = (p) => {
+    frame = p.frame + 1;
+    onPacket(p);
+  };
+  const chunkBytes = opts.chunkBytes ?? LIMITS.readChunkBytes;
+  for (const input of inputs) {
+    const s = input === '-' ? await readStream(opts.stdin ?? (process.stdin as AsyncIterable<Buffer>), count, frame, chunkBytes) : await readFile(input, count, frame, chunkBytes);
+    if (s.damage !== null && s.packets === 0) {
+      throw new UserError(input, s.damage.offset, `${displayName(input)}: ${s.damage.reason}`);
+    }
+    out.push(s);
+  }
+  return out;
+}
+
+function sniffOrThrow(input: string, first: Buffer): CaptureFormat {
+  const r = sniffFormat(first);
+  if ('error' in r) throw new UserError(input, 0, `${displayName(input)} ${r.error}`);
+  return r.format;
+}
+
+async function open(input: string): Promise<FileHandle> {
+  try {
+    const fh = await fsp.open(input, 'r');
+    const st = await fh.stat();
+    if (st.isDirectory()) {
+      await fh.close();
+      throw new UserError(input, null, `${input} is a directory, not a capture file`);
+    }
+    return fh;
+  } catch (e) {
+    if (e instanceof UserError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : String((e as Error).message);
+    throw new UserError(input, null, `cannot open ${input}: ${why}`);
+  }
+}
+
+function handleSource(fh: FileHandle, size: number): RandomAccessSource {
+  return { size, read: async (buf, off, len, pos) => (await fh.read(buf, off, len, pos)).bytesRead };
+}
+
+async function readFile(input: string, onPacket: PacketCallback, frame: number, chunkBytes: number): Promise<CaptureSummary> {
+  const fh = await open(input);
+  try {
+    const size = (await fh.stat()).size;
+    // One reused read buffer: packets are views of it only while the (synchronous)
+    // callback runs, and the parsers copy a record split across reads.
+    const buf = Buffer.allocUnsafe(Math.max(chunkBytes, 1));
+    const first = Buffer.allocUnsafe(Math.min(SNIFF_BYTES, size));
+    const { bytesRead: fn } = await fh.read(first, 0, first.length, 0);
+    const format = sniffOrThrow(input, first.subarray(0, fn));
+    if (format === 'netmon') return await readNetmon(handleSource(fh, size), input, onPacket, { firstFrame: frame });
+    const parser = createParser(format, input, onPacket, frame);
+    let pos = 0;
+    while (!parser.stopped) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+      if (bytesRead === 0) break;
+      pos += bytesRead;
+      parser.push(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
+    }
+    parser.end();
+    return parser.summary();
+  } finally {
+    await fh.close();
+  }
+}
+
+async function readStream(stream: AsyncIterable<Buffer | string>, onPacket: PacketCallback, frame: number, chunkBytes: number): Promise<CaptureSummary> {
+  const it = stream[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
+  let headLen = 0;
+  let ended = false;
+  // Gather enough of the start to sniff the format.
+  while (headLen < SNIFF_BYTES) {
+    const r = await it.next();
+    if (r.done === true) {
+      ended = true;
+      break;
+    }
+    const c = typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+    head.push(c);
+    headLen += c.length;
+  }
+  const first = Buffer.concat(head, headLen);
+  const format = sniffOrThrow('-', first.subarray(0, SNIFF_BYTES));
+  async function* rest(): AsyncGenerator<Buffer> {
+    yield first;
+    if (ended) return;
+    for (;;) {
+      const r = await it.next();
+      if (r.done === true) return;
+      yield typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+    }
+  }
+  if (format === 'netmon') return spoolNetmon(rest(), onPacket, frame);
+  const parser = createParser(format, '-', onPacket, frame);
+  for await (const c of rest()) {
+    // Stream chunks are fresh buffers; very large ones are fed in chunkBytes pieces
+    // only to keep the parser's copies bounded the same way as for files.
+    for (let o = 0; o < c.length && !parser.stopped; o += chunkBytes) parser.push(o === 0 && c.length <= chunkBytes ? c : c.subarray(o, o + chunkBytes));
+    if (parser.stopped) break;
+  }
+  parser.end();
+  return parser.summary();
+}
+
+/**
+ * NetMon frames are found through a frame table at the end of the file, so a
+ * stream is spooled to a private temporary file first (bounded memory), then read
+ * by position like any file.
+ */
+async function spoolNetmon(chunks: AsyncIterable<Buffer>, onPacket: PacketCallback, frame: number): Promise<CaptureSummary> {
+  const dir = await fsp.mkdtemp(join(tmpdir(), 'smtpscope-'));
+  const path = join(dir, 'stdin.cap');
+  try {
+    const w = await fsp.open(path, 'w', 0o600);
+    let size = 0;
+    try {
+      for await (const c of chunks) {
+        await w.write(c, 0, c.length, size);
+        size += c.length;
+      }
+    } finally {
+      await w.close();
+    }
+    const fh = await fsp.open(path, 'r');
+    try {
+      return await readNetmon(handleSource(fh, size), '-', onPacket, { firstFrame: frame });
+    } finally {
+      await fh.close();
+    }
+  } finally {
+    await fsp.rm(dir, { recursive: true, force: true });
+  }
+}

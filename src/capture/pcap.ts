@@ -1,0 +1,140 @@
+import { LIMITS } from '../limits.js';
+import type { Time } from '../util/time.js';
+import { FramedParser } from './framed.js';
+import { SummaryBuilder } from './summary.js';
+import type { CaptureSummary, PacketCallback } from './types.js';
+
+/**
+ * Classic libpcap files (draft-ietf-opsawg-pcap §4-§5): a 24-byte file header, then
+ * records of a 16-byte header (ts_sec, ts_frac, incl_len, orig_len) and incl_len
+ * bytes. Magic 0xA1B2C3D4 means µs fractions, 0xA1B23C4D ns; the byte order the
+ * magic is read in is the byte order of every field.
+ */
+const FILE_HEADER = 24;
+const RECORD_HEADER = 16;
+/**
+ * Packets up to this size are always plausible whatever the header's snaplen says:
+ * writers are known to put 0 or a too-small value there, and Wireshark ignores it.
+ */
+const ALWAYS_PLAUSIBLE = 65_535;
+
+export class PcapParser extends FramedParser {
+  private readonly sum: SummaryBuilder;
+  private headerSeen = false;
+  private le = true;
+  private nsMul = 1000;
+  private snaplen = 0;
+  private linkType = 0;
+  private maxIncl: number = LIMITS.maxPacketBytes;
+  private records = 0;
+  private frame: number;
+
+  constructor(
+    file: string,
+    private readonly onPacket: PacketCallback,
+    firstFrame = 1,
+  ) {
+    super(file);
+    this.sum = new SummaryBuilder(file, 'pcap');
+    this.frame = firstFrame;
+  }
+
+  /** The frame number the next packet would get. */
+  get nextFrame(): number {
+    return this.frame;
+  }
+
+  protected headerBytes(): number {
+    return this.headerSeen ? RECORD_HEADER : FILE_HEADER;
+  }
+
+  protected blockName(): string {
+    return this.headerSeen ? `packet record ${this.records + 1}` : 'file header';
+  }
+
+  protected recordLength(buf: Buffer, pos: number): number {
+    if (!this.headerSeen) return FILE_HEADER;
+    const incl = this.le ? buf.readUInt32LE(pos + 8) : buf.readUInt32BE(pos + 8);
+    if (incl > this.maxIncl) {
+      this.stop(
+        this.offset,
+        this.blockName(),
+        `${this.blockName()} at offset ${this.offset} claims ${incl} captured bytes ` +
+          `(snaplen ${this.snaplen}, limit ${this.maxIncl}); the file is damaged from here`,
+      );
+      return -1;
+    }
+    return RECORD_HEADER + incl;
+  }
+
+  protected record(buf: Buffer, pos: number, len: number): void {
+    if (!this.headerSeen) {
+      this.fileHeader(buf, pos);
+      return;
+    }
+    this.records++;
+    let sec: number, frac: number, orig: number;
+    if (this.le) {
+      sec = buf.readUInt32LE(pos);
+      frac = buf.readUInt32LE(pos + 4);
+      orig = buf.readUInt32LE(pos + 12);
+    } else {
+      sec = buf.readUInt32BE(pos);
+      frac = buf.readUInt32BE(pos + 4);
+      orig = buf.readUInt32BE(pos + 12);
+    }
+    let nsec = frac * this.nsMul;
+    if (nsec >= 1e9) {
+      // An out-of-range fraction (seen from broken writers): carry it into seconds
+      // rather than produce an invalid Time.
+      sec += Math.floor(nsec / 1e9);
+      nsec %= 1e9;
+    }
+    const time: Time = { sec, nsec };
+    const incl = len - RECORD_HEADER;
+    this.sum.add(time, incl, orig);
+    this.onPacket({
+      frame: this.frame++,
+      time,
+      linkType: this.linkType,
+      data: buf.subarray(pos + RECORD_HEADER, pos + len),
+      origLength: orig,
+      fileOffset: this.offset,
+    });
+  }
+
+  private fileHeader(buf: Buffer, pos: number): void {
+    const magic = buf.readUInt32LE(pos);
+    switch (magic) {
+      case 0xa1b2c3d4: this.le = true; this.nsMul = 1000; break;
+      case 0xd4c3b2a1: this.le = false; this.nsMul = 1000; break;
+      case 0xa1b23c4d: this.le = true; this.nsMul = 1; break;
+      case 0x4d3cb2a1: this.le = false; this.nsMul = 1; break;
+      default:
+        this.stop(0, 'file header', `not a pcap file header (magic 0x${magic.toString(16).padStart(8, '0')})`);
+        return;
+    }
+    const u16 = (o: number): number => (this.le ? buf.readUInt16LE(pos + o) : buf.readUInt16BE(pos + o));
+    const u32 = (o: number): number => (this.le ? buf.readUInt32LE(pos + o) : buf.readUInt32BE(pos + o));
+    const major = u16(4);
+    const minor = u16(6);
+    if (major !== 2) {
+      this.stop(0, 'file header', `pcap version ${major}.${minor} is not 2.x`);
+      return;
+    }
+    this.snaplen = u32(16);
+    // The low 16 bits are the LINKTYPE; the upper bits may carry FCS information
+    // (draft-ietf-opsawg-pcap §4, LinkType and additional information).
+    this.linkType = u32(20) & 0xffff;
+    this.maxIncl = Math.min(LIMITS.maxPacketBytes, Math.max(this.snaplen, ALWAYS_PLAUSIBLE));
+    this.headerSeen = true;
+    this.sum.precision = this.nsMul === 1 ? 'ns' : 'us';
+    this.sum.variant = `pcap ${major}.${minor} ${this.nsMul === 1 ? 'ns' : 'µs'} ${this.le ? 'little' : 'big'}-endian`;
+    this.sum.addLinkType(this.linkType);
+  }
+
+  summary(): CaptureSummary {
+    this.sum.damage = this.damage;
+    return this.sum.build();
+  }
+}

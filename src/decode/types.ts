@@ -1,0 +1,43 @@
+import type { Time } from '../util/time.js';
+
+/** TCP flag bits as in the header's byte 13. */
+export const TCP_FLAGS = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10, URG: 0x20, ECE: 0x40, CWR: 0x80 } as const;
+
+/**
+ * A TCP segment decoded from one packet (or from a reassembled IPv4 fragment train).
+ * `payload`, `src` and `dst` are BORROWED views into the packet buffer (or into an owned
+ * reassembly buffer): valid until the segment callback returns.
+ */
+export interface Segment {
+  readonly frame: number;
+  readonly time: Time;
+  readonly ipVersion: 4 | 6;
+  /** Raw address bytes: 4 (IPv4) or 16 (IPv6). */
+  readonly src: Buffer;
+  readonly dst: Buffer;
+  readonly srcPort: number;
+  readonly dstPort: number;
+  readonly seq: number;
+  readonly ack: number;
+  readonly flags: number;
+  readonly window: number;
+  /** Captured payload bytes. */
+  readonly payload: Buffer;
+  /**
+   * Payload length the IP header claims. Greater than payload.length when the snap
+   * length cut the packet: the missing tail is a gap, never invented.
+   */
+  readonly payloadLength: number;
+}
+
+/** Something in a packet that we could not decode; counted and reported, never thrown. */
+export interface DecodeAnomaly {
+  readonly frame: number;
+  readonly kind: string;
+  readonly detail: string;
+}
+
+export interface DecodeSink {
+  segment(s: Segment): void;
+  anomaly?(a: DecodeAnomaly): void;
+}
