@@ -1,6 +1,6 @@
 /**
  * One pass, streaming, stage after stage (../shared/DESIGN.md):
- * capture/ → decode/ → tcp/ → (smtp/ → rules/) → report model.
+ * capture/ → decode/ → tcp/ → smtp/ → rules/ → (report model, built by report/).
  * This module only composes the stages; each stage's work lives in its folder.
  */
 import { readCaptures } from './capture/index.js';
@@ -9,26 +9,39 @@ import { createDecoder } from './decode/index.js';
 import type { DecodeStats } from './decode/index.js';
 import { createFlowTable } from './tcp/index.js';
 import type { Flow, StreamEvent, CloseReason, HalfStats, Endpoint } from './tcp/events.js';
+import { createSmtpAnalyzer, type SessionEvent, type SmtpSession } from './smtp/index.js';
+import { createRuleEngine, RULES, type EngineOptions, type Finding, type Rule } from './rules/index.js';
 import type { Precision, Time } from './util/time.js';
 
 export interface PipelineOptions {
   /** SMTP server ports. */
   ports: readonly number[];
-  /** Extra listener for every stream event (used by the smtp stage and by tests). */
+  /** Rule selection, thresholds, local domains. */
+  rules?: EngineOptions;
+  /** The rule registry (tests may pass a subset); default: every rule. */
+  registry?: readonly Rule[];
+  /** Extra listener for every stream event (differential tests). */
   onStreamEvent?: (ev: StreamEvent) => void;
   /** Called for each packet before decoding (progress, live --write). */
   onPacket?: (p: Packet) => void;
   /** Called for each TCP segment with the tcp.stream it was given (differential tests). */
   onSegmentStream?: (frame: number, tcpStream: number) => void;
+  /** Every session event, in order (streaming consumers, tests). */
+  onSessionEvent?: (session: SmtpSession, ev: SessionEvent) => void;
+  /** A finding, as soon as the engine settles it (live). */
+  onFinding?: (f: Finding) => void;
+  /** stdin source override (tests). */
+  stdin?: AsyncIterable<Buffer | string>;
 }
 
-/** What the TCP stage knew about one flow when it closed: issue 2's per-flow report. */
+/** What the TCP stage knew about one flow when it closed. */
 export interface FlowSummary {
   tcpStream: number;
   client: Endpoint;
   server: Endpoint;
   roleBy: Flow['roleBy'];
   sawSyn: boolean;
+  sawSynAck: boolean;
   firstFrame: number;
   lastFrame: number;
   frames: number;
@@ -42,8 +55,10 @@ export interface FlowSummary {
 export interface PipelineResult {
   inputs: CaptureSummary[];
   decode: DecodeStats;
-  /** Flows whose server port is one of the SMTP ports, in tcp.stream order. */
+  /** Flows on the SMTP ports or carrying an SMTP session, in tcp.stream order. */
   flows: FlowSummary[];
+  sessions: SmtpSession[];
+  findings: Finding[];
   precision: Precision;
 }
 
@@ -54,6 +69,7 @@ export function summarizeFlow(flow: Flow, reason: CloseReason): FlowSummary {
     server: flow.server,
     roleBy: flow.roleBy,
     sawSyn: flow.sawSyn,
+    sawSynAck: flow.sawSynAck,
     firstFrame: flow.firstFrame,
     lastFrame: flow.lastFrame,
     frames: flow.frames,
@@ -69,16 +85,42 @@ const PRECISION_RANK: Record<Precision, number> = { ms: 0, us: 1, ns: 2 };
 
 export async function runPipeline(inputs: readonly string[], opts: PipelineOptions): Promise<PipelineResult> {
   const serverPorts = new Set(opts.ports);
-  const flows: FlowSummary[] = [];
+  const flows = new Map<number, FlowSummary>();
+  const smtpStreams = new Set<number>();
+  const sessions: SmtpSession[] = [];
   let lastFrame = 0;
   let lastTime: Time = { sec: 0, nsec: 0 };
 
+  const engine = createRuleEngine(opts.registry ?? RULES, {
+    ...(opts.rules ?? {}),
+    flowOf: (s) => flows.get(s.tcpStream),
+    ...(opts.onFinding ? { onFinding: opts.onFinding } : {}),
+  });
+  const onSessionEvent = opts.onSessionEvent;
+  const smtp = createSmtpAnalyzer(
+    { ports: opts.ports },
+    {
+      event(session, ev) {
+        if (ev.type === 'session-start') smtpStreams.add(session.tcpStream);
+        onSessionEvent?.(session, ev);
+        engine.event(session, ev);
+      },
+      sessionEnd(session) {
+        sessions.push(session);
+        engine.sessionEnd(session);
+      },
+    },
+  );
+  const onStreamEvent = opts.onStreamEvent;
   const table = createFlowTable(
     (ev) => {
-      if (ev.type === 'close' && serverPorts.has(ev.flow.server.port)) {
-        flows.push(summarizeFlow(ev.flow, ev.reason));
+      // The flow's TCP facts are recorded before smtp/ sees the close, so rules
+      // judging the session's end (connection-refused, retransmissions) can read them.
+      if (ev.type === 'close' && (serverPorts.has(ev.flow.server.port) || smtpStreams.has(ev.flow.tcpStream))) {
+        flows.set(ev.flow.tcpStream, summarizeFlow(ev.flow, ev.reason));
       }
-      opts.onStreamEvent?.(ev);
+      onStreamEvent?.(ev);
+      smtp.stream(ev);
     },
     { isServerPort: (port) => serverPorts.has(port) },
   );
@@ -90,22 +132,32 @@ export async function runPipeline(inputs: readonly string[], opts: PipelineOptio
           table.segment(s);
         },
   });
+  const onPacket = opts.onPacket;
   const summaries = await readCaptures(
     [...inputs],
     (p) => {
       lastFrame = p.frame;
       lastTime = p.time;
-      opts.onPacket?.(p);
+      onPacket?.(p);
       decoder.packet(p);
     },
+    opts.stdin ? { stdin: opts.stdin } : {},
   );
   decoder.flush();
   table.end(lastFrame, lastTime);
-  flows.sort((a, b) => a.tcpStream - b.tcpStream);
+  sessions.sort((a, b) => a.id - b.id);
+  engine.captureEnd({ inputs: summaries, sessions });
   // Reports print times with the finest precision among the inputs.
   const precision = summaries.reduce<Precision>(
     (best, s) => (PRECISION_RANK[s.precision] > PRECISION_RANK[best] ? s.precision : best),
     'us',
   );
-  return { inputs: summaries, decode: decoder.stats(), flows, precision };
+  return {
+    inputs: summaries,
+    decode: decoder.stats(),
+    flows: [...flows.values()].sort((a, b) => a.tcpStream - b.tcpStream),
+    sessions,
+    findings: engine.findings(),
+    precision,
+  };
 }

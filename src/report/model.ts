@@ -1,9 +1,14 @@
 /**
  * The report model: built once per run, then rendered by one formatter per format
- * (../shared/DESIGN.md, report/). What `--format json` prints is this object.
+ * (../shared/DESIGN.md, report/). What `--format json` prints is this object; its
+ * shape is ../shared/spec/interface.md ("JSON report"), plus `flows` (TCP facts per
+ * SMTP flow) and `decode` counters, which the contract leaves to us.
  */
 import type { PipelineResult, FlowSummary } from '../pipeline.js';
 import type { CaptureDamage } from '../capture/types.js';
+import type { SmtpSession } from '../smtp/index.js';
+import type { Finding, Severity } from '../rules/index.js';
+import { SEVERITIES } from '../rules/index.js';
 import { toIso, type Precision } from '../util/time.js';
 import { VERSION } from '../version.js';
 
@@ -46,11 +51,69 @@ export interface FlowReport {
   closedBy: string;
 }
 
+export interface CommandReport {
+  frame: number;
+  time: string;
+  verb: string;
+  arg: string;
+  reply: { frame: number; code: number; enhanced: string | null; lines: string[]; latencyMs: number } | null;
+}
+
+export interface TransactionReport {
+  mailFrom: string | null;
+  rcpts: { address: string; code: number | null }[];
+  dataBytes: number;
+  headers: { messageId: string | null; subject: string | null; from: string | null; date: string | null } | null;
+  result: { code: number; text: string } | null;
+}
+
+export interface SessionReport {
+  id: number;
+  tcpStream: number;
+  client: { ip: string; port: number };
+  server: { ip: string; port: number };
+  start: string;
+  end: string | null;
+  greeting: string | null;
+  helo: string | null;
+  extensions: string[];
+  tls: { started: boolean; verb: string; version: string | null; sni: string | null; alert: string | null } | null;
+  auth: { mechanism: string; user: string | null; result: string } | null;
+  transactions: TransactionReport[];
+  commands: CommandReport[];
+  closedBy: string | null;
+  midstream: boolean;
+  findings: string[];
+}
+
+export interface FindingReport {
+  id: string;
+  rule: string;
+  severity: Severity;
+  session: number | null;
+  client: string | null;
+  summary: string;
+  frames: [number, number];
+  wireshark: string;
+  evidence: { frame: number; time: string; dir: string | null; line: string }[];
+  advice: string;
+}
+
 export interface ReportModel {
   schemaVersion: number;
   tool: { name: 'smtpscope'; version: string };
   inputs: InputReport[];
-  summary: { flows: number; packets: number; gaps: number; damaged: number };
+  summary: {
+    sessions: number;
+    messages: number;
+    findings: Record<string, number>;
+    bySeverity: Record<Severity, number>;
+    flows: number;
+    packets: number;
+    damaged: number;
+  };
+  sessions: SessionReport[];
+  findings: FindingReport[];
   flows: FlowReport[];
 }
 
@@ -82,6 +145,56 @@ export function flowReport(f: FlowSummary, precision: Precision): FlowReport {
   };
 }
 
+export function sessionReport(s: SmtpSession, findingIds: string[], precision: Precision): SessionReport {
+  return {
+    id: s.id,
+    tcpStream: s.tcpStream,
+    client: { ip: s.client.ip, port: s.client.port },
+    server: { ip: s.server.ip, port: s.server.port },
+    start: toIso(s.start, precision),
+    end: s.end ? toIso(s.end, precision) : null,
+    greeting: s.greeting,
+    helo: s.helo,
+    extensions: [...s.extensions],
+    tls: s.tls ? { started: s.tls.started, verb: s.tls.verb, version: s.tls.version, sni: s.tls.sni, alert: s.tls.alert } : null,
+    auth: s.auth ? { mechanism: s.auth.mechanism, user: s.auth.user, result: s.auth.result } : null,
+    transactions: s.transactions.map((t) => ({
+      mailFrom: t.mailFrom,
+      rcpts: t.rcpts.map((r) => ({ address: r.address, code: r.code })),
+      dataBytes: t.dataBytes,
+      headers: t.headers ? { messageId: t.headers.messageId, subject: t.headers.subject, from: t.headers.from, date: t.headers.date } : null,
+      result: t.result ? { code: t.result.code, text: t.result.text } : null,
+    })),
+    commands: s.commands.map((c) => ({
+      frame: c.frame,
+      time: toIso(c.time, precision),
+      verb: c.verb,
+      arg: c.arg,
+      reply: c.reply
+        ? { frame: c.reply.frame, code: c.reply.code, enhanced: c.reply.enhanced, lines: [...c.reply.lines], latencyMs: Math.round(c.reply.latencyMs * 1000) / 1000 }
+        : null,
+    })),
+    closedBy: s.closedBy,
+    midstream: s.midstream,
+    findings: findingIds,
+  };
+}
+
+export function findingReport(f: Finding, precision: Precision): FindingReport {
+  return {
+    id: f.id,
+    rule: f.rule,
+    severity: f.severity,
+    session: f.session,
+    client: f.client,
+    summary: f.summary,
+    frames: f.frames,
+    wireshark: f.wireshark,
+    evidence: f.evidence.map((e) => ({ frame: e.frame, time: toIso(e.time, precision), dir: e.dir, line: e.line })),
+    advice: f.advice,
+  };
+}
+
 export function buildReport(result: PipelineResult): ReportModel {
   const { precision } = result;
   const inputs = result.inputs.map((s) => ({
@@ -96,17 +209,35 @@ export function buildReport(result: PipelineResult): ReportModel {
     truncatedPackets: s.truncatedPackets,
     damage: s.damage,
   }));
+  const bySession = new Map<number, string[]>();
+  const byRule: Record<string, number> = {};
+  const bySeverity = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+  for (const f of result.findings) {
+    if (f.session !== null) {
+      const list = bySession.get(f.session) ?? [];
+      list.push(f.id);
+      bySession.set(f.session, list);
+    }
+    byRule[f.rule] = (byRule[f.rule] ?? 0) + 1;
+    bySeverity[f.severity]++;
+  }
+  const sessions = result.sessions.map((s) => sessionReport(s, bySession.get(s.id) ?? [], precision));
   const flows = result.flows.map((f) => flowReport(f, precision));
   return {
     schemaVersion: SCHEMA_VERSION,
     tool: { name: 'smtpscope', version: VERSION },
     inputs,
     summary: {
+      sessions: sessions.length,
+      messages: result.sessions.reduce((n, s) => n + s.transactions.filter((t) => t.via !== null).length, 0),
+      findings: Object.fromEntries(Object.entries(byRule).sort(([a], [b]) => a.localeCompare(b))),
+      bySeverity,
       flows: flows.length,
       packets: inputs.reduce((n, i) => n + i.packets, 0),
-      gaps: flows.reduce((n, f) => n + f.c2s.gaps + f.s2c.gaps, 0),
       damaged: inputs.filter((i) => i.damage !== null).length,
     },
+    sessions,
+    findings: result.findings.map((f) => findingReport(f, precision)),
     flows,
   };
 }
