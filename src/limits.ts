@@ -17,6 +17,12 @@ export const LIMITS = {
   maxFlows: 200_000,
   /** A flow idle this long (capture time) is closed with reason 'timeout'. */
   idleTimeoutSec: 15 * 60,
+  /**
+   * Closed flows kept whole for their linger (late ACKs and retransmitted FINs still
+   * count on them) before they shrink to tombstones; beyond this, the oldest shrinks
+   * early, so a dense capture does not hold every flow it closed in the last minute.
+   */
+  maxLingeringClosedFlows: 1024,
   /** Closed-flow tombstones kept so that tcp.stream numbering stays Wireshark's. */
   maxTombstones: 1_000_000,
   /** IPv4 fragment trains held at once, and bytes per train. */

@@ -94,20 +94,34 @@ async function readFile(input: string, onPacket: PacketCallback, frame: number, 
   const fh = await open(input);
   try {
     const size = (await fh.stat()).size;
-    // One reused read buffer: packets are views of it only while the (synchronous)
-    // callback runs, and the parsers copy a record split across reads.
-    const buf = Buffer.allocUnsafe(Math.max(chunkBytes, 1));
     const first = Buffer.allocUnsafe(Math.min(SNIFF_BYTES, size));
     const { bytesRead: fn } = await fh.read(first, 0, first.length, 0);
     const format = sniffOrThrow(input, first.subarray(0, fn));
     if (format === 'netmon') return await readNetmon(handleSource(fh, size), input, onPacket, { firstFrame: frame });
     const parser = createParser(format, input, onPacket, frame);
+    // Two reused read buffers, double buffering: the next chunk is read (libuv thread
+    // pool) while the current one is parsed. Packets are views of a chunk only while
+    // the (synchronous) callback runs and the parsers copy a record split across
+    // reads, so a buffer is free again once push() returns; the read in flight always
+    // targets the other one.
+    let buf = Buffer.allocUnsafe(Math.max(chunkBytes, 1));
+    let spare = Buffer.allocUnsafe(buf.length);
     let pos = 0;
-    while (!parser.stopped) {
-      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
-      if (bytesRead === 0) break;
-      pos += bytesRead;
-      parser.push(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
+    let pending: Promise<{ bytesRead: number }> | null = fh.read(buf, 0, buf.length, 0);
+    try {
+      while (pending !== null) {
+        const { bytesRead } = await pending;
+        pending = null;
+        if (bytesRead === 0) break;
+        pos += bytesRead;
+        pending = fh.read(spare, 0, spare.length, pos);
+        parser.push(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
+        if (parser.stopped) break;
+        [buf, spare] = [spare, buf];
+      }
+    } finally {
+      // Never close the handle with a read still using it (the callback may have thrown).
+      if (pending !== null) await pending.catch(() => undefined);
     }
     parser.end();
     return parser.summary();

@@ -2,7 +2,7 @@ import { LIMITS } from '../limits.js';
 import type { Time } from '../util/time.js';
 import { FramedParser } from './framed.js';
 import { SummaryBuilder } from './summary.js';
-import type { CaptureSummary, PacketCallback } from './types.js';
+import type { CaptureSummary, Packet, PacketCallback } from './types.js';
 
 /**
  * Classic libpcap files (draft-ietf-opsawg-pcap §4-§5): a 24-byte file header, then
@@ -17,6 +17,27 @@ const RECORD_HEADER = 16;
  * writers are known to put 0 or a too-small value there, and Wireshark ignores it.
  */
 const ALWAYS_PLAUSIBLE = 65_535;
+
+/**
+ * A pcap record's packet. `data` is made on demand: the decoder reads chunk[dataStart,
+ * dataEnd) by offset, and a Buffer view per packet cost as much as the record walk.
+ */
+class PcapPacket implements Packet {
+  constructor(
+    readonly frame: number,
+    readonly time: Time,
+    readonly linkType: number,
+    readonly chunk: Buffer,
+    readonly dataStart: number,
+    readonly dataEnd: number,
+    readonly origLength: number,
+    readonly fileOffset: number,
+  ) {}
+
+  get data(): Buffer {
+    return this.chunk.subarray(this.dataStart, this.dataEnd);
+  }
+}
 
 export class PcapParser extends FramedParser {
   private readonly sum: SummaryBuilder;
@@ -93,14 +114,7 @@ export class PcapParser extends FramedParser {
     const time: Time = { sec, nsec };
     const incl = len - RECORD_HEADER;
     this.sum.add(time, incl, orig);
-    this.onPacket({
-      frame: this.frame++,
-      time,
-      linkType: this.linkType,
-      data: buf.subarray(pos + RECORD_HEADER, pos + len),
-      origLength: orig,
-      fileOffset: this.offset,
-    });
+    this.onPacket(new PcapPacket(this.frame++, time, this.linkType, buf, pos + RECORD_HEADER, pos + len, orig, this.offset));
   }
 
   private fileHeader(buf: Buffer, pos: number): void {

@@ -20,6 +20,14 @@ export interface Packet {
   readonly origLength: number;
   /** Byte offset of the packet's record (header) in its input. */
   readonly fileOffset: number;
+  /**
+   * Optional (additive): `data` is chunk[dataStart, dataEnd). The pcap reader sets
+   * these and builds the `data` view only when it is asked for, so that the decoder,
+   * which works on offsets, costs no view per packet. Borrowed exactly like `data`.
+   */
+  readonly chunk?: Buffer;
+  readonly dataStart?: number;
+  readonly dataEnd?: number;
 }
 
 /** Where a capture is damaged. Reported, not thrown past (habit 7). */

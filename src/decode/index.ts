@@ -30,6 +30,42 @@ export interface Decoder {
   stats(): DecodeStats;
 }
 
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * The Segment createDecoder hands out. The address views src/dst are built only when
+ * asked for (once per flow, by the flow table): a Buffer view costs about as much as
+ * the rest of the decoding of a packet, and the flow table keys flows from
+ * addr/addrOffset instead.
+ */
+class DecodedSegment implements Segment {
+  constructor(
+    readonly frame: number,
+    readonly time: Time,
+    readonly ipVersion: 4 | 6,
+    readonly addr: Buffer,
+    readonly addrOffset: number,
+    readonly srcPort: number,
+    readonly dstPort: number,
+    readonly seq: number,
+    readonly ack: number,
+    readonly flags: number,
+    readonly window: number,
+    readonly payload: Buffer,
+    readonly payloadLength: number,
+  ) {}
+
+  get src(): Buffer {
+    const n = this.ipVersion === 4 ? 4 : 16;
+    return this.addr.subarray(this.addrOffset, this.addrOffset + n);
+  }
+
+  get dst(): Buffer {
+    const n = this.ipVersion === 4 ? 4 : 16;
+    return this.addr.subarray(this.addrOffset + n, this.addrOffset + 2 * n);
+  }
+}
+
 const enum Outcome {
   Tcp,
   NonTcp,
@@ -64,23 +100,24 @@ export function createDecoder(sink: DecodeSink, opts: DecoderOptions = {}): Deco
     if (!tcp.ok) return tcp.anomaly === 'tcp-truncated-header' ? Outcome.Truncated : Outcome.Malformed;
     // When options were cut the payload start lies beyond the captured bytes: empty payload, all of it a gap.
     const payloadStart = tcp.payloadStart < capEnd ? tcp.payloadStart : capEnd;
-    const addrLen = version === 4 ? 4 : 16;
-    const segment: Segment = {
-      frame: p.frame,
-      time: p.time,
-      ipVersion: version,
-      src: addrBuf.subarray(srcOff, srcOff + addrLen),
-      dst: addrBuf.subarray(srcOff + addrLen, srcOff + 2 * addrLen),
-      srcPort: tcp.srcPort,
-      dstPort: tcp.dstPort,
-      seq: tcp.seq,
-      ack: tcp.ack,
-      flags: tcp.flags,
-      window: tcp.window,
-      payload: buf.subarray(payloadStart, capEnd),
-      payloadLength: claimedEnd - tcp.payloadStart,
-    };
-    sink.segment(segment);
+    sink.segment(
+      new DecodedSegment(
+        p.frame,
+        p.time,
+        version,
+        addrBuf,
+        srcOff,
+        tcp.srcPort,
+        tcp.dstPort,
+        tcp.seq,
+        tcp.ack,
+        tcp.flags,
+        tcp.window,
+        // Most segments without payload are ACKs: one shared empty view, not one each.
+        payloadStart < capEnd ? buf.subarray(payloadStart, capEnd) : EMPTY,
+        claimedEnd - tcp.payloadStart,
+      ),
+    );
     return Outcome.Tcp;
   }
 
@@ -137,11 +174,15 @@ export function createDecoder(sink: DecodeSink, opts: DecoderOptions = {}): Deco
       }
       return null;
     }
-    const buf = p.data;
-    decodeLink(buf, 0, buf.length, link);
+    // Offsets into the reader's chunk when it gives them (no view per packet), else into data.
+    const chunk = p.chunk;
+    const buf = chunk ?? p.data;
+    const start = chunk === undefined ? 0 : p.dataStart!;
+    const end = chunk === undefined ? buf.length : p.dataEnd!;
+    decodeLink(buf, start, end, link);
     let net: number = link.net;
     if (net === NET.TRUNCATED) {
-      anomaly('link-truncated', p.frame, `link type ${p.linkType}: ${buf.length}-byte frame ends inside the link header`);
+      anomaly('link-truncated', p.frame, `link type ${p.linkType}: ${end - start}-byte frame ends inside the link header`);
       return Outcome.Truncated;
     }
     if (net === NET.OTHER) return Outcome.NonIp;

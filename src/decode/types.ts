@@ -15,6 +15,14 @@ export interface Segment {
   /** Raw address bytes: 4 (IPv4) or 16 (IPv6). */
   readonly src: Buffer;
   readonly dst: Buffer;
+  /**
+   * Optional (additive): the buffer holding both addresses, the source at addrOffset
+   * and the destination right after it (4 or 16 bytes each). createDecoder sets them
+   * so the flow table can key a flow without the src/dst views, which it then builds
+   * only on demand; other producers (tests) may give src/dst alone.
+   */
+  readonly addr?: Buffer;
+  readonly addrOffset?: number;
   readonly srcPort: number;
   readonly dstPort: number;
   readonly seq: number;

@@ -588,6 +588,8 @@ export class Conversation {
               : `more than ${n.limit} lines`;
       this.anomaly('s2c', n.kind, detail, frame, time);
     }
+    const cut = this.replies.takeInterrupted();
+    if (cut) this.handleReply(cut);
     if (reply) this.handleReply(reply);
   }
 
@@ -605,7 +607,7 @@ export class Conversation {
     const stateBefore = s.state;
     if (!p) {
       if (s.unpairedReplies.length < SMTP_LIMITS.maxCommandsKept) {
-        s.unpairedReplies.push({ frame, time, code, enhanced: reply.enhanced, lines: reply.lines, text: reply.text });
+        s.unpairedReplies.push({ n: this.repliesSeen, frame, time, code, enhanced: reply.enhanced, lines: reply.lines, text: reply.text });
       } else s.droppedUnpairedReplies++;
       this.emit({ type: 'reply', frame, time, reply, to: null, latencyMs: null, permitted: false, stateBefore, stateAfter: stateBefore });
       return;
@@ -615,7 +617,7 @@ export class Conversation {
     s.state = stateAfter;
     const latencyMs = diffMs(reply.firstTime, cmd.time);
     if (p.ctx.rec) {
-      p.ctx.rec.reply = { frame, time, code, enhanced: reply.enhanced, lines: reply.lines, text: reply.text, latencyMs };
+      p.ctx.rec.reply = { n: this.repliesSeen, frame, time, code, enhanced: reply.enhanced, lines: reply.lines, text: reply.text, latencyMs };
     }
     this.emit({ type: 'reply', frame, time, reply, to: cmd, latencyMs, permitted: isPermittedReply(cmd.verb, code), stateBefore, stateAfter });
     this.applyReply(p, reply);

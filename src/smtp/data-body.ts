@@ -17,8 +17,13 @@
  * line split across segments costs a few integers of state, never a copy.
  *
  * Hot path: Buffer#indexOf for LF and CR (native, no allocation), one isAscii
- * per segment; JS touches at most six bytes of each line. (A latin1 string per
- * segment with String#indexOf was measured slower: it feeds the GC.)
+ * per segment; JS touches at most six bytes of each line. Runs of ordinary lines
+ * (CRLF-ended, no stray CR/LF, no leading dot, not over-long: nearly every body
+ * line) take ordinaryLines(), two searches and a few comparisons per line; only
+ * the other lines pay for absorb()/endLine(). (Measured alternatives, per GB of
+ * 78-octet lines: LF and CR search per line 0.38 s; a latin1 string per segment
+ * with String#indexOf 0.33 s for LF alone, but it feeds the GC; one regex test
+ * per segment for the unusual sequences 1.5 s; counting CRs with replaceAll 0.5 s.)
  *
  * Ownership: `buf` is BORROWED; only header bytes are copied.
  */
@@ -133,6 +138,14 @@ export class BodyScanner {
     }
     let nextCr = -2; // lazily searched
     while (pos < end) {
+      if (this.cur === 0 && !this.inHeaders) {
+        const p = this.ordinaryLines(buf, pos, end);
+        if (p !== pos) {
+          pos = p;
+          nextCr = -2;
+          if (pos >= end) break;
+        }
+      }
       let lf = buf.indexOf(LF, pos);
       if (lf >= end) lf = -1;
       const stop = lf === -1 ? end : lf;
@@ -162,6 +175,36 @@ export class BodyScanner {
     this.stats.rawBytes += pos - start;
     // isAscii (simdutf) on the whole buffer when we consumed all of it: no subarray object.
     if (!(start === 0 && pos === buf.length ? isAscii(buf) : isAscii(buf.subarray(start, pos)))) bump(this.stats.eightBit, frame);
+    return pos;
+  }
+
+  /**
+   * Fast path from a line start (body, not header): consumes a run of ordinary lines
+   * and returns where it stopped (`pos` when the first line is not ordinary). An
+   * ordinary line ends in CRLF, holds no other CR or LF, does not start with '.',
+   * and is at most LIMITS.textLine octets with its CRLF: no look-alike, bare CR/LF,
+   * stuffing or long-line check can fire on it, so it only adds to the counts.
+   * Cost per line: two native searches (LF, and the first CR, which must be the
+   * one before that LF) and a few comparisons; the general path handles the rest.
+   */
+  private ordinaryLines(buf: Buffer, pos: number, end: number): number {
+    const start = pos;
+    const maxGap = LIMITS.textLine - 1; // lf - lineStart <= textLine - 1
+    let lines = 0;
+    while (pos < end && buf[pos] !== DOT) {
+      const lf = buf.indexOf(LF, pos);
+      if (lf === -1 || lf >= end || lf - pos > maxGap || lf === pos) break;
+      if (buf.indexOf(CR, pos) !== lf - 1) break;
+      lines++;
+      pos = lf + 1;
+    }
+    if (lines > 0) {
+      const n = pos - start;
+      this.stats.bytes += n;
+      this.stats.lines += lines;
+      this.lineStart += n;
+      this.prevEnding = 'crlf';
+    }
     return pos;
   }
 

@@ -54,6 +54,10 @@ export class ReplyAssembler {
   private count = 0;
   private firstFrame = 0;
   private firstTime: Time = { sec: 0, nsec: 0 };
+  private lastFrame = 0;
+  private lastTime: Time = { sec: 0, nsec: 0 };
+  /** A reply cut off by a line with another code (see push); taken with takeInterrupted(). */
+  private interrupted: Reply | null = null;
   notes: ReplyNote[] = [];
 
   get inProgress(): boolean {
@@ -75,8 +79,19 @@ export class ReplyAssembler {
       this.firstTime = firstTime;
       if (!validCode) this.notes.push({ kind: 'invalid-reply-code', code });
     } else if (code !== this.code) {
+      // RFC 5321 §4.2.1: "the reply code on each of the lines MUST be the same". A line with
+      // another code means the reply before it was never terminated (a broken server, or a
+      // middlebox that cut it): end that reply where it stopped and start a new one here, so
+      // later replies still pair with the right commands (tshark reads the lines the same way).
       this.notes.push({ kind: 'reply-code-mismatch', first: this.code, line: code });
+      this.interrupted = this.finish(this.lastFrame, this.lastTime);
+      this.code = code;
+      this.firstFrame = firstFrame;
+      this.firstTime = firstTime;
+      if (!validCode) this.notes.push({ kind: 'invalid-reply-code', code });
     }
+    this.lastFrame = frame;
+    this.lastTime = time;
     this.count++;
     if (this.lines.length < LIMITS.maxReplyLines) {
       this.lines.push(s);
@@ -86,6 +101,13 @@ export class ReplyAssembler {
     }
     if (!last) return null;
     return this.finish(frame, time);
+  }
+
+  /** The unterminated reply that the last push() cut off, if any (deliver it before push()'s result). */
+  takeInterrupted(): Reply | null {
+    const r = this.interrupted;
+    this.interrupted = null;
+    return r;
   }
 
   /** At the end of the stream: an unfinished multi-line reply, as far as it went. */

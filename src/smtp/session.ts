@@ -14,6 +14,8 @@ import type { SmtpState } from './state-machine.js';
 import type { AuthResult } from './sasl.js';
 
 export interface SessionReply {
+  /** Order of arrival among the session's replies (1-based): several replies may share a frame. */
+  n: number;
   frame: number;
   time: Time;
   code: number;
@@ -181,12 +183,12 @@ export function newSession(
  */
 export function dialogueOf(s: SmtpSession): { commands: [string, string][]; replies: [number, string][] } {
   const commands: [string, string][] = [];
-  const replies: { seq: number; frame: number; code: number; text: string }[] = [];
+  const replies: { n: number; code: number; text: string }[] = [];
   for (const c of s.commands) {
     if (!c.pseudo) commands.push([c.verb, c.arg]);
-    if (c.reply) replies.push({ seq: c.seq, frame: c.reply.frame, code: c.reply.code, text: c.reply.text });
+    if (c.reply) replies.push({ n: c.reply.n, code: c.reply.code, text: c.reply.text });
   }
-  for (const r of s.unpairedReplies) replies.push({ seq: -1, frame: r.frame, code: r.code, text: r.text });
-  replies.sort((a, b) => a.frame - b.frame || a.seq - b.seq);
+  for (const r of s.unpairedReplies) replies.push({ n: r.n, code: r.code, text: r.text });
+  replies.sort((a, b) => a.n - b.n);
   return { commands, replies: replies.map((r) => [r.code, r.text]) };
 }

@@ -6,3 +6,5 @@ export type { LinkSpec } from './link.js';
 export { addMs, addNs, timeFromIso } from './clock.js';
 export { internetChecksum } from './checksum.js';
 export { parseIp } from './ip.js';
+export { smtpSessionFrames } from './smtp-session.js';
+export type { SmtpSessionOptions } from './smtp-session.js';

@@ -9,24 +9,56 @@ export let srcIsA = true;
 
 const units = new Array<number>(18).fill(0);
 
+// The last IPv4 key built, as seen from its packet's source: consecutive packets of
+// one flow (a burst of segments, then its ACK) reuse the same string, whose hash V8
+// has already computed, instead of building and hashing a new one.
+let lastS0 = -1;
+let lastS1 = -1;
+let lastD0 = -1;
+let lastD1 = -1;
+let lastSp = -1;
+let lastDp = -1;
+let lastKey = '';
+let lastSrcIsA = true;
+
 export function flowKey(src: Buffer, srcPort: number, dst: Buffer, dstPort: number): string {
-  if (src.length === 4 && dst.length === 4) {
-    const s0 = (src[0]! << 8) | src[1]!;
-    const s1 = (src[2]! << 8) | src[3]!;
-    const d0 = (dst[0]! << 8) | dst[1]!;
-    const d1 = (dst[2]! << 8) | dst[3]!;
+  return flowKeyAt(src, 0, dst, 0, src.length === 4 && dst.length === 4 ? 4 : 16, srcPort, dstPort);
+}
+
+/** flowKey for addresses of `len` bytes (4 or 16) at src[srcOff..] and dst[dstOff..]: no views needed. */
+export function flowKeyAt(src: Buffer, srcOff: number, dst: Buffer, dstOff: number, len: 4 | 16, srcPort: number, dstPort: number): string {
+  if (len === 4) {
+    const s0 = (src[srcOff]! << 8) | src[srcOff + 1]!;
+    const s1 = (src[srcOff + 2]! << 8) | src[srcOff + 3]!;
+    const d0 = (dst[dstOff]! << 8) | dst[dstOff + 1]!;
+    const d1 = (dst[dstOff + 2]! << 8) | dst[dstOff + 3]!;
+    if (s0 === lastS0 && s1 === lastS1 && d0 === lastD0 && d1 === lastD1 && srcPort === lastSp && dstPort === lastDp) {
+      srcIsA = lastSrcIsA;
+      return lastKey;
+    }
     srcIsA = s0 !== d0 ? s0 < d0 : s1 !== d1 ? s1 < d1 : srcPort <= dstPort;
-    return srcIsA
+    const k = srcIsA
       ? String.fromCharCode(s0, s1, srcPort, d0, d1, dstPort)
       : String.fromCharCode(d0, d1, dstPort, s0, s1, srcPort);
+    lastS0 = s0;
+    lastS1 = s1;
+    lastD0 = d0;
+    lastD1 = d1;
+    lastSp = srcPort;
+    lastDp = dstPort;
+    lastKey = k;
+    lastSrcIsA = srcIsA;
+    return k;
   }
-  const cmp = src.compare(dst);
+  const cmp = src.compare(dst, dstOff, dstOff + 16, srcOff, srcOff + 16);
   srcIsA = cmp !== 0 ? cmp < 0 : srcPort <= dstPort;
   const a = srcIsA ? src : dst;
   const b = srcIsA ? dst : src;
+  const ao = srcIsA ? srcOff : dstOff;
+  const bo = srcIsA ? dstOff : srcOff;
   for (let i = 0; i < 8; i++) {
-    units[i] = (a[2 * i]! << 8) | a[2 * i + 1]!;
-    units[9 + i] = (b[2 * i]! << 8) | b[2 * i + 1]!;
+    units[i] = (a[ao + 2 * i]! << 8) | a[ao + 2 * i + 1]!;
+    units[9 + i] = (b[bo + 2 * i]! << 8) | b[bo + 2 * i + 1]!;
   }
   units[8] = srcIsA ? srcPort : dstPort;
   units[17] = srcIsA ? dstPort : srcPort;

@@ -147,7 +147,8 @@ export class HalfStream {
         continue;
       }
       const pieceEnd = first === undefined ? capEnd : Math.min(capEnd, first.off);
-      this.deliver(payload.subarray(cursor - off, pieceEnd - off), cursor, frame, time);
+      // The whole payload (overlap with nothing delivered or held): the view itself, no new one.
+      this.deliver(cursor === off && pieceEnd - off === payload.length ? payload : payload.subarray(cursor - off, pieceEnd - off), cursor, frame, time);
       cursor = pieceEnd;
     }
     // The snap length cut this segment: the rest is missing from the capture.

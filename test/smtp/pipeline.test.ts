@@ -7,31 +7,11 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readCaptures } from '../../src/capture/index.js';
-import { createDecoder } from '../../src/decode/index.js';
-import { createFlowTable } from '../../src/tcp/index.js';
-import { createSmtpAnalyzer, dialogueOf, DEFAULT_SMTP_PORTS, type SessionEvent, type SmtpSession } from '../../src/smtp/index.js';
+import { dialogueOf } from '../../src/smtp/index.js';
+import { analyzeFile } from './helpers/pipeline.js';
 import { HAVE_TSHARK, tshark } from '../helpers/tshark.js';
 
 const ROOT = join(import.meta.dirname, '../../fixtures/captures');
-
-export async function analyzeFile(file: string): Promise<{ sessions: SmtpSession[]; events: SessionEvent[] }> {
-  const sessions: SmtpSession[] = [];
-  const events: SessionEvent[] = [];
-  const smtp = createSmtpAnalyzer({}, { event: (_s, e) => events.push(e), sessionEnd: (s) => sessions.push(s) });
-  const ports = new Set<number>(DEFAULT_SMTP_PORTS);
-  const flows = createFlowTable((ev) => smtp.stream(ev), { isServerPort: (p) => ports.has(p) });
-  const decoder = createDecoder({ segment: (s) => void flows.segment(s) });
-  let last = { frame: 0, time: { sec: 0, nsec: 0 } };
-  await readCaptures([file], (p) => {
-    last = { frame: p.frame, time: p.time };
-    decoder.packet(p);
-  });
-  decoder.flush();
-  flows.end(last.frame, last.time);
-  sessions.sort((a, b) => a.tcpStream - b.tcpStream);
-  return { sessions, events };
-}
 
 function files(): string[] {
   const out: string[] = [];
@@ -51,7 +31,12 @@ function tsharkDialogue(file: string): Map<number, { commands: string[]; codes: 
     if (cmds) {
       const cs = cmds.split('|');
       const ps = (params ?? '').split('|');
-      cs.forEach((c, i) => d.commands.push(`${c.toUpperCase()} ${ps[i] ?? ''}`.trim()));
+      cs.forEach((c, i) => {
+        const cmd = `${c.toUpperCase()} ${ps[i] ?? ''}`.trim();
+        // tshark 4.0 takes the first four characters of STARTTLS as the verb and the
+        // rest after one skipped octet as the parameter ("STAR" "TLS"): undo that quirk.
+        d.commands.push(cmd === 'STAR TLS' ? 'STARTTLS' : cmd);
+      });
     }
     if (codes) {
       // tshark gives one smtp.response.code per reply (a multi-line reply has one), several per frame
@@ -65,13 +50,17 @@ describe.skipIf(!HAVE_TSHARK)('recorded captures against tshark', () => {
   for (const f of files()) {
     it(f, async () => {
       const path = join(ROOT, f);
-      const { sessions } = await analyzeFile(path);
+      const { sessions, events, sessionOf } = await analyzeFile(path);
       expect(sessions.length).toBeGreaterThan(0);
       const oracle = tsharkDialogue(path);
       for (const s of sessions) {
         const ours = dialogueOf(s);
         const theirs = oracle.get(s.tcpStream);
-        if (!theirs || s.commands.some((c) => c.verb === 'XEXCH50' || c.verb === 'BDAT')) continue;
+        // Not comparable: tshark reads BDAT chunks and the XEXCH50 BLOB as lines, and shows
+        // X-ANONYMOUSTLS as a "DATA fragment". Gaps: tcp/ delivers the bytes after a hole
+        // only when it gives up on the hole, so replies may come first (see report).
+        if (!theirs || s.commands.some((c) => ['XEXCH50', 'BDAT', 'X-ANONYMOUSTLS'].includes(c.verb))) continue;
+        if (events.some((e) => e.type === 'gap' && sessionOf.get(e) === s)) continue;
         const ourCmds = ours.commands.filter(([v]) => v !== '<auth-response>').map(([v, a]) => `${v} ${a}`.trim());
         expect(ourCmds, `stream ${s.tcpStream} commands`).toEqual(theirs.commands);
         expect(ours.replies.map(([c]) => c), `stream ${s.tcpStream} reply codes`).toEqual(theirs.codes);

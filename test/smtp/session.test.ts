@@ -480,9 +480,11 @@ describe('line anomalies', () => {
     expect(dialogue(r.events).slice(-2)).toEqual(['C QUIT', 'S 221 -> QUIT']);
   });
 
-  it('malformed reply lines and code mismatches are anomalies', () => {
+  it('malformed reply lines and code mismatches are anomalies; a code change ends the unterminated reply', () => {
     const r = run(script(cs('S: 220 mx', 'C: EHLO c', 'S: 250-mx\r\n251-odd\r\n250 ok', 'S: hello there', 'C: QUIT', 'S: 221 bye')));
-    expect(ofType(r.events, 'anomaly').map((e) => e.kind)).toEqual(['reply-code-mismatch', 'malformed-reply']);
+    expect(ofType(r.events, 'anomaly').map((e) => e.kind)).toEqual(['reply-code-mismatch', 'reply-code-mismatch', 'malformed-reply']);
+    // "250-mx" answered EHLO; "251-odd" and "250 ok" had no command left to answer.
+    expect(ofType(r.events, 'reply').map((e) => `${e.reply.code}:${e.to?.verb ?? '-'}`)).toEqual(['220:<connect>', '250:EHLO', '251:-', '250:-', '221:QUIT']);
     expect(dialogue(r.events).slice(-2)).toEqual(['C QUIT', 'S 221 -> QUIT']);
   });
 });

@@ -35,6 +35,21 @@ describe('internet checksum', () => {
     // An odd length pads with a zero byte.
     expect(internetChecksum(Buffer.from('0001f203f4f5f6f7ab', 'hex'))).toBe(internetChecksum(Buffer.from('0001f203f4f5f6f7ab00', 'hex')));
   });
+  it('the word-view fast path agrees with a plain big-endian sum at every alignment and length', () => {
+    const big = Buffer.alloc(3000);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 131 + 17) & 0xff;
+    const slow = (b: Buffer, s: number, e: number): number => {
+      let sum = 0;
+      for (let i = s; i < e; i += 2) sum += (b[i]! << 8) | (i + 1 < e ? b[i + 1]! : 0);
+      while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
+      return ~sum & 0xffff;
+    };
+    for (const start of [0, 1, 2, 3]) {
+      for (const len of [0, 1, 2, 33, 34, 35, 1459, 1460, 2990]) {
+        expect(internetChecksum(big, start, start + len), `start ${start} len ${len}`).toBe(slow(big, start, start + len));
+      }
+    }
+  });
 });
 
 describe.skipIf(!HAVE_TSHARK)('frames decode in tshark', () => {

@@ -14,6 +14,9 @@ import {
 import { HAVE_TSHARK, tshark, tsharkFollow } from '../helpers/tshark.js';
 
 const UPDATE = process.env['UPDATE_FIXTURES'] === '1';
+/** Areas whose captures are committed (fixtures/README.md). Other areas' scripts (e.g. rules/)
+ *  may be built in memory by their tests; a committed file, if present, must still match. */
+const COMMITTED_AREAS = new Set(['mission', 'smtp']);
 const DIALOGUES = join(FIXTURES, 'dialogues');
 
 function scripts(): { area: string; name: string; path: string; out: string }[] {
@@ -36,10 +39,12 @@ describe('dialogue captures are reproducible', () => {
       const script = readFileSync(s.path, 'latin1');
       const built = buildDialogueCapture(script);
       expect(buildDialogueCapture(script)).toEqual(built);
-      if (UPDATE) {
+      const committed = COMMITTED_AREAS.has(s.area);
+      if (UPDATE && committed) {
         mkdirSync(join(FIXTURES, 'captures', s.area), { recursive: true });
         writeFileSync(s.out, built);
       }
+      if (!committed && !existsSync(s.out)) return;
       expect(existsSync(s.out), `${s.out} missing: run with UPDATE_FIXTURES=1`).toBe(true);
       expect(readFileSync(s.out).equals(built), `${s.out} differs from its script`).toBe(true);
     });
@@ -48,7 +53,7 @@ describe('dialogue captures are reproducible', () => {
 
 describe.skipIf(!HAVE_TSHARK)('dialogue captures as tshark reads them', () => {
   for (const s of scripts()) {
-    it(`${s.area}/${s.name}: valid checksums; the followed bytes are the script's`, () => {
+    it.skipIf(!existsSync(s.out))(`${s.area}/${s.name}: valid checksums; the followed bytes are the script's`, () => {
       const d = parseDialogue(readFileSync(s.path, 'latin1'));
       const rows = tshark(['-r', s.out, '-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE', '-T', 'fields',
         '-e', 'tcp.checksum.status', '-e', 'ip.checksum.status']).split('\n').filter(Boolean);

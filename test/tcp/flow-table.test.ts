@@ -157,6 +157,19 @@ describe('flow limits, idle timeout, tombstones', () => {
     expect(r.table.stats()).toMatchObject({ tombstones: 2, tombstonesDropped: 2, streams: 5 });
   });
 
+  it('lingering closed flows are bounded by count too: the oldest becomes a tombstone early', () => {
+    const steps: Step[] = [];
+    for (let p = 1; p <= 5; p++) steps.push({ d: 'c', seq: 1, f: 'R', cport: p, t: 1 });
+    // A late packet for the oldest flow (within the 60 s linger, but pushed out by count).
+    steps.push({ d: 's', seq: 9, ack: 1, f: 'A', cport: 1, t: 2 });
+    const r = run(steps, { limits: { maxLingeringClosedFlows: 3 } });
+    expect(r.table.stats()).toMatchObject({ closed: 3, tombstones: 2, streams: 5, packetsAfterClose: 1 });
+    expect(r.raw[0]!.flow.frames).toBe(1); // a tombstone does not count frames
+    const whole = run(steps, {});
+    expect(whole.table.stats()).toMatchObject({ closed: 5, tombstones: 0 });
+    expect(whole.raw[0]!.flow.frames).toBe(2);
+  });
+
   it('capture end closes open flows in tcp.stream order, gaps first', () => {
     const r = run([syn(2, 1), syn(1, 2), data(1, 3, 'b', 1), data(2, 4, 'x')]);
     // Stream 1's hole at offset 0 never filled: a gap, then the held byte, then the close.

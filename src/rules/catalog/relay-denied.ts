@@ -1,8 +1,16 @@
 import { defineRule } from '../define-rule.js';
 import { commandEvidence, domainOf, replyEvidence, replyText } from '../evidence.js';
+import type { Reply } from '../../smtp/index.js';
 
 /** Texts servers use for a relay refusal (Exchange, Postfix, Sendmail, Exim). */
 const RELAY_TEXT = /unable to relay|relay(ing)? (access )?(denied|not permitted|prohibited)|not permitted to relay|we do not relay|relay not allowed/i;
+
+/** A reply to RCPT that refuses relaying (shared with unknown-recipient, which must not double it). */
+export function isRelayRefusal(reply: Reply): boolean {
+  const { code, enhanced } = reply;
+  if (code !== 550 && code !== 554 && code !== 551) return false;
+  return enhanced === '5.7.1' || RELAY_TEXT.test(reply.text);
+}
 
 /**
  * RCPT refused because the server will not relay for this client to that domain:
@@ -28,9 +36,8 @@ export default defineRule({
       reply(ev, session) {
         const to = ev.to;
         if (!to || to.verb !== 'RCPT') return;
+        if (!isRelayRefusal(ev.reply)) return;
         const { code, enhanced } = ev.reply;
-        if (code !== 550 && code !== 554 && code !== 551) return;
-        if (enhanced !== '5.7.1' && !RELAY_TEXT.test(ev.reply.text)) return;
         const address = to.path?.address ?? to.arg;
         ctx.report({
           data: { domain: domainOf(address) || address, rcpt: address, client: session.client.ip, code, enhanced, text: replyText(ev.reply) },

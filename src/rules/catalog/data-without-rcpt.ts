@@ -1,0 +1,176 @@
+import { defineRule } from '../define-rule.js';
+import { commandEvidence, replyEvidence, replyText } from '../evidence.js';
+import type { Command } from '../../smtp/index.js';
+
+/**
+ * RFC 5321 §3.3, §4.1.1.4: DATA (or BDAT, RFC 3030 §2) is valid only after MAIL and at
+ * least one accepted RCPT (§4.1.1.4: "If there was no MAIL, or no RCPT, command, or all such
+ * commands were rejected, the server MAY return a 'command out of sequence' (503) or
+ * 'no valid recipients' (554) reply").
+ *
+ * PIPELINING (RFC 2920 §3.1, P-4): a client may send MAIL, RCPT and DATA in one group,
+ * so the RCPT replies can arrive after DATA was sent. The rule judges when DATA's reply
+ * arrives, with the RCPT replies received by then (replies come in order, RFC 2920
+ * §3.2 (1), so by then every earlier RCPT is answered). It looks at what the CLIENT sent
+ * since its last reset point and makes no claim before one (mid-stream start, gap).
+ * A refusal of BDAT LAST for want of recipients is this rule's, not message-rejected's
+ * (the content was never judged).
+ */
+/** Client commands after which no transaction is open (§4.1.1.5 RSET; §4.1.1.4 end of a message). */
+const RESETS = new Set(['RSET', '<end-of-data>']);
+/** HELO/EHLO reset the transaction only when accepted (§4.1.4; a refused EHLO keeps the envelope). */
+const HELLOS = new Set(['EHLO', 'HELO']);
+/** Replies saying the server did not understand DATA/BDAT itself: a different problem than order. */
+const NOT_UNDERSTOOD = new Set([500, 501, 502, 504]);
+
+interface Txn {
+  mail: Command;
+  /** Reply code to MAIL, or null while unanswered. */
+  mailCode: number | null;
+  rcpts: number;
+  answered: number;
+  accepted: number;
+  /** A BDAT of this transaction was already judged (only the first chunk is). */
+  bdatJudged: boolean;
+}
+
+interface Sent {
+  txn: Txn | null;
+  /** RCPT replies still outstanding when DATA/BDAT was sent (pipelined group). */
+  unansweredAtSend: number;
+  /** Gap count when sent: a gap before the reply voids the judgement. */
+  epoch: number;
+}
+
+function isBdatLast(cmd: Command): boolean {
+  return cmd.verb === 'BDAT' && /\sLAST\s*$/i.test(cmd.arg);
+}
+
+export default defineRule({
+  meta: {
+    id: 'data-without-rcpt',
+    severity: 'error',
+    category: 'command-order',
+    title: 'DATA or BDAT without an accepted recipient',
+    summary: '{{command}} sent with no accepted recipient ({{detail}}); reply {{code}} {{enhanced}} {{text}}',
+    advice:
+      'The client started the message although no RCPT TO of the transaction was accepted. Under PIPELINING this is the expected consequence of refused recipients (RFC 2920: the client sends DATA before it knows): look at the RCPT refusals first. Without refusals, a program between client and server (antivirus SMTP proxy, firewall SMTP inspection) may strip MAIL FROM or RCPT TO: capture on both sides and compare.',
+    references: ['RFC 5321 §3.3', 'RFC 5321 §4.1.1.4', 'RFC 5321 §4.1.4', 'RFC 2920 §3.1', 'RFC 3030 §2'],
+    supersedes: ['bad-sequence', 'message-rejected'],
+    scope: 'session',
+    thresholds: {},
+  },
+  create(ctx) {
+    // false until a reset point is seen (mid-stream start, after a gap): no claim before it.
+    let anchored = false;
+    let opaque = false;
+    let epoch = 0;
+    let txn: Txn | null = null;
+    const rcptTxn = new Map<Command, Txn>();
+    const mailTxn = new Map<Command, Txn>();
+    const pending = new Map<Command, Sent>();
+
+    function detail(s: Sent, verb: string): string {
+      const t = s.txn;
+      if (!t) return 'no MAIL FROM was sent';
+      const late = s.unansweredAtSend > 0 ? `, answered after ${verb} was sent in the same pipelined group` : '';
+      if (t.mailCode !== null && t.mailCode >= 400) return `MAIL FROM was refused with ${t.mailCode}${late}`;
+      if (t.rcpts === 0) return 'no RCPT TO was sent';
+      return `${t.rcpts === 1 ? 'the only RCPT TO was' : `all ${t.rcpts} RCPT TO were`} refused${late}`;
+    }
+
+    return {
+      'session-start'(ev) {
+        anchored = !ev.midstream;
+      },
+      gap() {
+        anchored = false;
+        epoch++;
+        txn = null;
+      },
+      tls(ev) {
+        if (ev.phase === 'start') opaque = true;
+      },
+      command(ev) {
+        if (opaque) return;
+        const cmd = ev.cmd;
+        const { verb } = cmd;
+        if (verb === 'MAIL') {
+          txn = { mail: cmd, mailCode: null, rcpts: 0, answered: 0, accepted: 0, bdatJudged: false };
+          mailTxn.set(cmd, txn);
+        } else if (RESETS.has(verb)) {
+          txn = null;
+          anchored = true;
+        } else if (verb === 'RCPT') {
+          if (txn) {
+            txn.rcpts++;
+            rcptTxn.set(cmd, txn);
+          }
+        } else if (verb === 'DATA' || (verb === 'BDAT' && cmd.argError === null)) {
+          const laterChunk = verb === 'BDAT' && (txn?.bdatJudged ?? false);
+          if (anchored && !laterChunk) {
+            if (txn && verb === 'BDAT') txn.bdatJudged = true;
+            pending.set(cmd, { txn, unansweredAtSend: txn ? txn.rcpts - txn.answered : 0, epoch });
+          }
+          // RFC 3030 §2: BDAT LAST ends the message, whatever its reply.
+          if (isBdatLast(cmd)) txn = null;
+        }
+      },
+      reply(ev) {
+        const to = ev.to;
+        if (!to || opaque) return;
+        const code = ev.reply.code;
+        if (HELLOS.has(to.verb)) {
+          // A MAIL sent after this EHLO (before its reply) belongs to the new session state.
+          if (code >= 200 && code < 300) {
+            if (txn && txn.mail.seq < to.seq) txn = null;
+            anchored = true;
+          }
+          return;
+        }
+        const m = mailTxn.get(to);
+        if (m) {
+          m.mailCode = code;
+          mailTxn.delete(to);
+          return;
+        }
+        const t = rcptTxn.get(to);
+        if (t) {
+          t.answered++;
+          if (code >= 200 && code < 300) t.accepted++;
+          rcptTxn.delete(to);
+          return;
+        }
+        const s = pending.get(to);
+        if (!s) return;
+        pending.delete(to);
+        // A gap between DATA and its reply may have hidden RCPT replies: no claim.
+        if (s.epoch !== epoch) return;
+        if ((s.txn && s.txn.accepted > 0) || NOT_UNDERSTOOD.has(code)) return;
+        ctx.report({
+          data: {
+            command: to.verb,
+            detail: detail(s, to.verb),
+            code,
+            enhanced: ev.reply.enhanced,
+            text: replyText(ev.reply),
+            rcpts: s.txn?.rcpts ?? 0,
+            pipelined: s.unansweredAtSend > 0,
+          },
+          evidence: [commandEvidence(to), replyEvidence(ev.reply)],
+        });
+      },
+      'session-end'() {
+        // No reply to DATA: certain only when nothing was there to accept (no MAIL or no RCPT sent).
+        for (const [cmd, s] of pending) {
+          if (s.epoch !== epoch || (s.txn && s.txn.rcpts > 0)) continue;
+          ctx.report({
+            data: { command: cmd.verb, detail: detail(s, cmd.verb), code: 'none', enhanced: null, text: '(no reply before the session ended)', rcpts: 0, pipelined: false },
+            evidence: [commandEvidence(cmd)],
+          });
+        }
+        pending.clear();
+      },
+    };
+  },
+});
