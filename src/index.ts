@@ -1,22 +1,82 @@
 /**
- * Library entry point: the same pipeline the CLI uses.
+ * Library entry point: the same pipeline the CLI uses (the CLI calls nothing else, habit 15).
  *   analyze(inputs, options) → ReportModel
+ *   inspect(inputs, options) → ReportModel plus the message-body facts a transcript shows
+ *   checkRuleOptions(options) → throws a one-line RuleConfigError for unknown ids/thresholds
  */
 import { runPipeline } from './pipeline.js';
 import { buildReport, type ReportModel } from './report/model.js';
 import { DEFAULT_PORTS } from './ports.js';
-import type { EngineOptions } from './rules/index.js';
+import { RULES, resolveRules, thresholdNames, type EngineOptions } from './rules/index.js';
+import { RuleConfigError } from './rules/engine.js';
+import { toIso } from './util/time.js';
 
 export interface AnalyzeOptions extends EngineOptions {
   ports?: readonly number[];
+  /** Standard input override for '-' (tests). */
+  stdin?: AsyncIterable<Buffer | string>;
+}
+
+/** A message body as the DATA phase saw it (the report keeps bytes, not lines). */
+export interface BodyFact {
+  session: number;
+  /** Frame of the end of data (the '<end-of-data>' pseudo-command's frame when complete). */
+  frame: number;
+  time: string;
+  bytes: number;
+  lines: number;
+  /** The terminating <CRLF>.<CRLF> was seen (RFC 5321 §4.1.1.4). */
+  complete: boolean;
+}
+
+export interface Inspection {
+  model: ReportModel;
+  bodies: BodyFact[];
 }
 
 export async function analyze(inputs: readonly string[], options: AnalyzeOptions = {}): Promise<ReportModel> {
-  const { ports, ...rules } = options;
-  const result = await runPipeline(inputs, { ports: ports ?? DEFAULT_PORTS, rules });
-  return buildReport(result);
+  return (await inspect(inputs, options, false)).model;
 }
 
-export type { ReportModel } from './report/model.js';
+export async function inspect(inputs: readonly string[], options: AnalyzeOptions = {}, withBodies = true): Promise<Inspection> {
+  const { ports, stdin, ...rules } = options;
+  const bodies: BodyFact[] = [];
+  const result = await runPipeline(inputs, {
+    ports: ports ?? DEFAULT_PORTS,
+    rules,
+    ...(stdin ? { stdin } : {}),
+    ...(withBodies
+      ? {
+          onSessionEvent: (s, ev) => {
+            if (ev.type === 'data-end') {
+              bodies.push({ session: s.id, frame: ev.frame, time: toIso(ev.time, 'ns'), bytes: ev.bytes, lines: ev.lines, complete: ev.complete });
+            }
+          },
+        }
+      : {}),
+  });
+  return { model: buildReport(result), bodies };
+}
+
+/**
+ * Checks --rules/--skip-rules/--threshold before any input is read, so a typo fails
+ * fast (also on standard input). Throws RuleConfigError, whose message names the fix.
+ */
+export function checkRuleOptions(options: EngineOptions): void {
+  resolveRules(RULES, options);
+  const names = thresholdNames(RULES);
+  for (const [name, value] of Object.entries(options.thresholds ?? {})) {
+    if (!names.has(name)) {
+      throw new RuleConfigError(`--threshold: unknown name "${name}"; valid names: ${[...names].sort().join(', ')}`);
+    }
+    if (!Number.isFinite(value) || value < 0) {
+      throw new RuleConfigError(`--threshold ${name}: the value must be a number >= 0, e.g. --threshold ${name}=10`);
+    }
+  }
+}
+
+export type { ReportModel, SessionReport, FindingReport, InputReport, CommandReport } from './report/model.js';
 export { runPipeline } from './pipeline.js';
-export { RULES } from './rules/index.js';
+export { RULES, RULES_BY_ID, thresholdNames, SEVERITIES, SEVERITY_RANK } from './rules/index.js';
+export type { Rule, RuleMeta, Severity, EngineOptions } from './rules/index.js';
+export { RuleConfigError } from './rules/engine.js';

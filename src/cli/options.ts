@@ -5,15 +5,20 @@ import { DEFAULT_PORTS } from '../ports.js';
 export const FORMATS = ['table', 'json', 'jsonl', 'markdown', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
 
+export const SEVERITY_NAMES = ['notice', 'warning', 'error'] as const;
+
 /**
- * Options every analyzing command takes, as typed data: the descriptions ARE the help text
- * (vitest's cli-config habit). Commands pick from this table; nothing is declared twice.
+ * Options every analyzing command takes (analyze, sessions, transcript), as typed data:
+ * the descriptions ARE the help text (vitest's cli-config habit). Commands pick from
+ * this table; nothing is declared twice. Values are checked by ./resolve-args.ts, not
+ * by yargs `choices`, so that a bad value gives one line that names the fix.
+ * Repeatable options are plain strings: yargs turns repeats into an array, and an
+ * `array: true` option would swallow the capture names that follow it.
  */
 export const ANALYZE_OPTIONS = {
   format: {
     type: 'string',
-    choices: FORMATS as unknown as string[],
-    describe: 'Report format (default: table on a terminal, json otherwise)',
+    describe: 'Report format: table, json, jsonl (one JSON object per line), markdown (for a ticket); default: table on a terminal, json otherwise',
   },
   output: { type: 'string', alias: 'o', describe: 'Write the report to this file instead of standard output' },
   ports: {
@@ -21,7 +26,37 @@ export const ANALYZE_OPTIONS = {
     default: DEFAULT_PORTS.join(','),
     describe: 'SMTP ports to decode; other ports are still found when the server greets with 220',
   },
+  bpf: {
+    type: 'string',
+    alias: 'filter',
+    describe: 'libpcap filter expression; applied by live capture only for now: offline, every packet is read (narrow a file first with tcpdump -r in.pcap -w out.pcap "<expr>")',
+  },
+  rules: { type: 'string', describe: 'Run only these rules (comma list of ids, see smtpscope rules)' },
+  'skip-rules': { type: 'string', describe: 'Do not run these rules (comma list of ids)' },
+  'min-severity': { type: 'string', describe: 'Only run rules of this severity or worse: notice, warning or error' },
+  threshold: {
+    type: 'string',
+    describe: 'Change a rule threshold, <name>=<n>; the name is a threshold key or the id of a rule with one threshold (repeatable; smtpscope rules --explain <id> shows them)',
+  },
+  'local-domain': { type: 'string', describe: 'A domain the server is authoritative for; enables open-relay (repeatable)' },
+  redact: { type: 'boolean', describe: 'Mask address local parts, subjects and message ids (not available yet); passwords are never shown' },
+  'fail-on': { type: 'string', describe: 'Exit with status 1 when a finding of this severity or worse is reported: notice, warning or error' },
 } as const satisfies Record<string, Options>;
+
+/** What yargs hands a command for ANALYZE_OPTIONS (repeats arrive as arrays). */
+export interface AnalyzeOptionArgs {
+  format?: string;
+  output?: string;
+  ports: string;
+  bpf?: string | string[];
+  rules?: string | string[];
+  skipRules?: string | string[];
+  minSeverity?: string;
+  threshold?: string | string[];
+  localDomain?: string | string[];
+  redact?: boolean;
+  failOn?: string;
+}
 
 /** Parses "25,587, 2525" into a sorted list of ports; a bad value names the fix. */
 export function parsePorts(text: string): number[] {

@@ -53,6 +53,8 @@ interface Ctx {
   rec: SessionCommand | null;
   txn: Transaction | null;
   rcpt: Recipient | null;
+  /** MAIL only: the transaction that was open when it was sent (a nested MAIL). */
+  prevTxn: Transaction | null;
 }
 
 type C2sMode = 'probe' | 'line' | 'held' | 'data' | 'bdat' | 'xexch50' | 'tls';
@@ -99,7 +101,7 @@ function looksLikeCommand(text: string): boolean {
   }
 }
 
-const NO_CTX: Ctx = { rec: null, txn: null, rcpt: null };
+const NO_CTX: Ctx = { rec: null, txn: null, rcpt: null, prevTxn: null };
 
 export class Conversation {
   readonly session: SmtpSession;
@@ -214,6 +216,14 @@ export class Conversation {
   close(reason: CloseReason, frame: number, time: Time): void {
     this.begin();
     const s = this.session;
+    // (a loop: the bytes read may block again, on the next DATA)
+    for (let guard = 0; this.c2sMode === 'held' && this.heldFor && s.bytes.s2c === 0 && guard < 10_000; guard++) {
+      // Only the client side was captured (zeek one-side.pcap): no reply will ever decide
+      // how the held bytes read. The client went on as if the reply were positive (it sent
+      // a body after DATA), so read them that way, and say that the server side is missing.
+      this.anomaly('c2s', 'server-side-missing', `no server bytes in the capture; ${this.heldLen} client bytes after ${this.heldFor.verb} read as if it was accepted`, frame, time, this.heldLen);
+      this.decideWithoutReply(frame, time);
+    }
     // A partial last line: a reply line without CRLF still counts (lenient, like most clients).
     const sLine = this.s2cMode === 'line' ? this.s2cLines.flush(frame, time) : null;
     if (sLine) {
@@ -348,7 +358,7 @@ export class Conversation {
     }
 
     const { verb, arg } = splitCommand(text);
-    const ctx: Ctx = { rec: null, txn: this.txn, rcpt: null };
+    const ctx: Ctx = { rec: null, txn: this.txn, rcpt: null, prevTxn: null };
     let argError: string | null = null;
     let path: PathArgs | null = null;
     let shownArg = arg;
@@ -369,6 +379,7 @@ export class Conversation {
         const p = parseMailFrom(arg);
         if ('error' in p) argError = p.error;
         else path = p.value;
+        ctx.prevTxn = this.txn && this.txn.outcome === 'open' ? this.txn : null;
         ctx.txn = this.txn = this.newTxn(path, line);
         break;
       }
@@ -510,13 +521,19 @@ export class Conversation {
       // The reply is overdue or lost: decide as if it were the positive one.
       const cmd = this.heldFor!;
       this.anomaly('c2s', 'held-bytes-limit', `${this.heldLen} client bytes after ${cmd.verb} without its reply`, frame, time, this.heldLen, SMTP_LIMITS.maxHeldClientBytes);
-      this.heldFor = null;
-      this.c2sMode = 'line';
-      if (cmd.verb === 'DATA') this.startData(cmd, this.bodyTxnFor(cmd), frame, time);
-      else if (cmd.verb === 'STARTTLS' || cmd.verb === 'X-ANONYMOUSTLS') this.startTls(cmd.verb, frame, time);
-      else if (cmd.verb === 'AUTH' || cmd.verb === 'X-EXPS' || cmd.verb === '<auth-response>') this.saslAnswerDue = this.sasl !== null;
-      this.release();
+      this.decideWithoutReply(frame, time);
     }
+  }
+
+  /** Reads the held client bytes as if the blocking command had got its positive reply. */
+  private decideWithoutReply(frame: number, time: Time): void {
+    const cmd = this.heldFor!;
+    this.heldFor = null;
+    this.c2sMode = 'line';
+    if (cmd.verb === 'DATA') this.startData(cmd, this.bodyTxnFor(cmd), frame, time);
+    else if (cmd.verb === 'STARTTLS' || cmd.verb === 'X-ANONYMOUSTLS') this.startTls(cmd.verb, frame, time);
+    else if (cmd.verb === 'AUTH' || cmd.verb === 'X-EXPS' || cmd.verb === '<auth-response>') this.saslAnswerDue = this.sasl !== null;
+    this.release();
   }
 
   /** Re-reads held client bytes in the mode just decided (they may block again). */
@@ -660,6 +677,10 @@ export class Conversation {
         if (txn) {
           txn.mailCode = code;
           if (code >= 400) this.endTxn(txn, 'rejected', frame, time, reply);
+          // R-ORD-3 (RFC 5321 §4.1.4): after 503 the server "MUST stay in the same state", so
+          // a refused nested MAIL leaves the transaction it interrupted open and current.
+          const prev = p.ctx.prevTxn;
+          if (code === 503 && prev && prev.outcome === 'open' && (this.txn === null || this.txn === txn)) this.txn = prev;
         }
         break;
       case 'RCPT':
@@ -676,7 +697,9 @@ export class Conversation {
             this.release();
           }
         } else {
-          if (txn && txn.outcome === 'open' && code >= 400) this.endTxn(txn, 'rejected', frame, time, reply);
+          // 503 (bad sequence): the server stays in the same state (RFC 5321 §4.1.4), so the
+          // transaction stays open (a RCPT may still come). Any other refusal ends it.
+          if (txn && txn.outcome === 'open' && code >= 400 && code !== 503) this.endTxn(txn, 'rejected', frame, time, reply);
           if (this.unblock(p)) this.release();
         }
         break;

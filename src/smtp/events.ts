@@ -55,6 +55,7 @@ export const ANOMALY_KINDS = [
   'incomplete-line', // stream ended inside a line
   'pending-limit', // LIMITS.maxPendingCommands: oldest pending command dropped
   'held-bytes-limit', // SMTP_LIMITS.maxHeldClientBytes: decided without the reply
+  'server-side-missing', // the capture holds no server bytes: held client bytes read as if accepted
   'not-tls', // bytes after 220 to STARTTLS/X-ANONYMOUSTLS (or on 465) that are not TLS records
   'counted-size-unknown', // 354 to XEXCH50 whose length did not parse: blob cannot be delimited
   'auth-bad-base64', // an AUTH answer that is not base64 (RFC 4954 §4)

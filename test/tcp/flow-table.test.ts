@@ -103,16 +103,26 @@ describe('flow limits, idle timeout, tombstones', () => {
   });
 
   it('closes flows idle longer than idleTimeoutSec in capture time, with their last frame', () => {
-    const r = run([syn(1, 100), data(1, 105, 'x'), syn(2, 106), syn(3, 120)], { limits: { idleTimeoutSec: 10 } });
+    // t=120 jumps past the idle timeout; t=121 confirms the jump (see the next test).
+    const r = run([syn(1, 100), data(1, 105, 'x'), syn(2, 106), syn(3, 120), syn(4, 121)], { limits: { idleTimeoutSec: 10 } });
     const closes = r.events.filter((e) => e.type === 'close');
     expect(closes[0]).toEqual({ type: 'close', stream: 0, reason: 'timeout', cause: 'idle', frame: 2 });
-    // Port 2 (t=106) is idle 14 s at t=120: closed too; port 3 ends with the capture.
+    // Port 2 (t=106) is idle 15 s at t=121: closed too; ports 3 and 4 end with the capture.
     expect(closes.map((e) => e.type === 'close' && [e.stream, e.reason])).toEqual([
       [0, 'timeout'],
       [1, 'timeout'],
       [2, 'capture-end'],
+      [3, 'capture-end'],
     ]);
     expect(r.table.stats()).toMatchObject({ idleClosed: 2, live: 0 });
+  });
+
+  it('one packet with a corrupt far-future timestamp does not close idle flows', () => {
+    // wireshark-notes smtp-ssl.pcapng frame 2 says 2063 between two 2015 packets.
+    const r = run([syn(1, 100), syn(2, 2_000_000_000), data(1, 101, 'x'), syn(3, 102)], { limits: { idleTimeoutSec: 10 } });
+    const closes = r.events.filter((e) => e.type === 'close');
+    expect(closes.map((e) => e.type === 'close' && e.reason)).toEqual(['capture-end', 'capture-end', 'capture-end']);
+    expect(r.table.stats()).toMatchObject({ idleClosed: 0 });
   });
 
   it('a late packet on a closed flow keeps its stream, does not reopen it, and is counted', () => {

@@ -1,52 +1,57 @@
-import { writeFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import { analyze } from '../../index.js';
 import { renderJson } from '../../report/json.js';
+import { renderJsonl } from '../../report/jsonl.js';
+import { renderMarkdown } from '../../report/markdown.js';
 import { renderTable } from '../../report/table.js';
-import { ANALYZE_OPTIONS, parsePorts, type Format } from '../options.js';
-import { EXIT } from '../exit-codes.js';
-import { CliUsageError } from '../user-error.js';
+import { ANALYZE_OPTIONS, type AnalyzeOptionArgs, type Format } from '../options.js';
+import { resolveReportArgs, type ReportSettings } from '../resolve-args.js';
+import { exitStatus, writeNotes, writeReport } from '../output.js';
 
-export interface AnalyzeArgs {
+export interface AnalyzeArgs extends AnalyzeOptionArgs {
   captures: string[];
-  format?: string;
-  output?: string;
-  ports: string;
 }
+
+export interface AnalyzeInvocation {
+  command: 'analyze';
+  inputs: string[];
+  settings: ReportSettings;
+}
+
+/** html is a later issue; it will load lazily (habit 15). */
+export const ANALYZE_FORMATS: readonly Format[] = ['table', 'json', 'jsonl', 'markdown'];
+
+export const CAPTURES_POSITIONAL = {
+  type: 'string',
+  array: true,
+  demandOption: true,
+  describe: 'Capture files (pcap, pcapng, NetMon .cap); - reads standard input; several files are read as one capture',
+} as const;
 
 export function analyzeBuilder(y: Argv): Argv<AnalyzeArgs> {
   return y
-    .positional('captures', {
-      type: 'string',
-      array: true,
-      demandOption: true,
-      describe: 'Capture files (pcap, pcapng, NetMon .cap); - reads standard input; several files are read as one capture',
-    })
+    .positional('captures', CAPTURES_POSITIONAL)
     .options(ANALYZE_OPTIONS)
-    .example('$0 analyze mail.pcap', 'Report the SMTP flows of a capture as a table')
+    .example('$0 analyze mail.pcap', 'Report the SMTP sessions and problems of a capture as a table')
     .example('$0 analyze --format json -o report.json rotated-*.pcapng', 'Several rotated files as one capture, JSON report')
-    .example('tcpdump -i eth0 -w - port 25 | $0 analyze -', 'Read a capture from standard input') as unknown as Argv<AnalyzeArgs>;
+    .example('tcpdump -i eth0 -w - port 25 | $0 analyze -', 'Read a capture from standard input')
+    .example('$0 analyze --format markdown -o ticket.md mail.pcap', 'A report to paste into a ticket')
+    .example('$0 analyze --min-severity warning --skip-rules banner-disclosure mail.pcap', 'Leave out notices and one rule')
+    .example('$0 analyze --threshold slow-reply-ms=60000 --local-domain example.com mail.pcap', 'Tune a threshold; name your domains for open-relay')
+    .example('$0 analyze --fail-on error --format jsonl mail.pcap > findings.jsonl', 'In a script: exit status 1 when an error is found') as unknown as Argv<AnalyzeArgs>;
 }
 
-function chooseFormat(requested: string | undefined, toFile: boolean): Format {
-  if (requested) return requested as Format;
-  return !toFile && process.stdout.isTTY ? 'table' : 'json';
+export function resolveAnalyze(args: AnalyzeArgs): AnalyzeInvocation {
+  return { command: 'analyze', inputs: args.captures.map(String), settings: resolveReportArgs(args, ANALYZE_FORMATS) };
 }
 
-export async function runAnalyze(args: AnalyzeArgs): Promise<number> {
-  let ports: number[];
-  try {
-    ports = parsePorts(args.ports);
-  } catch (e) {
-    throw new CliUsageError((e as Error).message);
-  }
-  const format = chooseFormat(args.format, args.output !== undefined);
-  if (format !== 'table' && format !== 'json') {
-    throw new CliUsageError(`--format ${format} is not available yet; use --format table or --format json`);
-  }
-  const model = await analyze(args.captures, { ports });
-  const text = format === 'json' ? renderJson(model) : renderTable(model);
-  if (args.output) await writeFile(args.output, text);
-  else process.stdout.write(text);
-  return EXIT.ok;
+const RENDER = { table: renderTable, json: renderJson, jsonl: renderJsonl, markdown: renderMarkdown } as const;
+
+export async function runAnalyze(inv: AnalyzeInvocation): Promise<number> {
+  const { settings } = inv;
+  writeNotes(settings.notes);
+  const model = await analyze(inv.inputs, settings.analyze);
+  const render = RENDER[settings.format as keyof typeof RENDER];
+  await writeReport(render(model), settings.output);
+  return exitStatus(model.findings, settings.failOn);
 }
