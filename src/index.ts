@@ -6,6 +6,7 @@
  */
 import { runPipeline } from './pipeline.js';
 import { buildReport, type ReportModel } from './report/model.js';
+import { redactReport } from './report/redact.js';
 import { DEFAULT_PORTS } from './ports.js';
 import { RULES, resolveRules, thresholdNames, type EngineOptions } from './rules/index.js';
 import { RuleConfigError } from './rules/engine.js';
@@ -15,6 +16,10 @@ export interface AnalyzeOptions extends EngineOptions {
   ports?: readonly number[];
   /** Standard input override for '-' (tests). */
   stdin?: AsyncIterable<Buffer | string>;
+  /** Mask local parts, subjects and message ids in the report (report/redact.ts). */
+  redact?: boolean;
+  /** Bytes of input read so far, called as reading progresses (progress bars). */
+  onProgress?: (bytesRead: number) => void;
 }
 
 /** A message body as the DATA phase saw it (the report keeps bytes, not lines). */
@@ -39,12 +44,13 @@ export async function analyze(inputs: readonly string[], options: AnalyzeOptions
 }
 
 export async function inspect(inputs: readonly string[], options: AnalyzeOptions = {}, withBodies = true): Promise<Inspection> {
-  const { ports, stdin, ...rules } = options;
+  const { ports, stdin, redact, onProgress, ...rules } = options;
   const bodies: BodyFact[] = [];
   const result = await runPipeline(inputs, {
     ports: ports ?? DEFAULT_PORTS,
     rules,
     ...(stdin ? { stdin } : {}),
+    ...(onProgress ? { onProgress } : {}),
     ...(withBodies
       ? {
           onSessionEvent: (s, ev) => {
@@ -55,7 +61,9 @@ export async function inspect(inputs: readonly string[], options: AnalyzeOptions
         }
       : {}),
   });
-  return { model: buildReport(result), bodies };
+  const model = buildReport(result);
+  // Before any formatter sees it (../shared/DESIGN.md, report/).
+  return { model: redact === true ? redactReport(model) : model, bodies };
 }
 
 /**
@@ -77,6 +85,7 @@ export function checkRuleOptions(options: EngineOptions): void {
 
 export type { ReportModel, SessionReport, FindingReport, InputReport, CommandReport } from './report/model.js';
 export { runPipeline } from './pipeline.js';
+export { redactReport, Redactor, type RedactOptions } from './report/redact.js';
 export { RULES, RULES_BY_ID, thresholdNames, SEVERITIES, SEVERITY_RANK } from './rules/index.js';
 export type { Rule, RuleMeta, Severity, EngineOptions } from './rules/index.js';
 export { RuleConfigError } from './rules/engine.js';

@@ -3,7 +3,7 @@
  * capture/ → decode/ → tcp/ → smtp/ → rules/ → (report model, built by report/).
  * This module only composes the stages; each stage's work lives in its folder.
  */
-import { readCaptures } from './capture/index.js';
+import { orderByFirstPacket, readCaptures } from './capture/index.js';
 import type { CaptureSummary, Packet } from './capture/types.js';
 import { createDecoder } from './decode/index.js';
 import type { DecodeStats } from './decode/index.js';
@@ -24,6 +24,8 @@ export interface PipelineOptions {
   onStreamEvent?: (ev: StreamEvent) => void;
   /** Called for each packet before decoding (progress, live --write). */
   onPacket?: (p: Packet) => void;
+  /** Bytes of input read so far, once per read chunk (progress bars). */
+  onProgress?: (bytesRead: number) => void;
   /** Called for each TCP segment with the tcp.stream it was given (differential tests). */
   onSegmentStream?: (frame: number, tcpStream: number) => void;
   /** Every session event, in order (streaming consumers, tests). */
@@ -134,14 +136,14 @@ export async function runPipeline(inputs: readonly string[], opts: PipelineOptio
   });
   const onPacket = opts.onPacket;
   const summaries = await readCaptures(
-    [...inputs],
+    await orderByFirstPacket(inputs),
     (p) => {
       lastFrame = p.frame;
       lastTime = p.time;
       onPacket?.(p);
       decoder.packet(p);
     },
-    opts.stdin ? { stdin: opts.stdin } : {},
+    { ...(opts.stdin ? { stdin: opts.stdin } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) },
   );
   decoder.flush();
   table.end(lastFrame, lastTime);

@@ -13,6 +13,7 @@ import type { CaptureFormat, CaptureSummary, PacketCallback } from './types.js';
 
 export { UserError } from './errors.js';
 export { sniffFormat, type SniffResult } from './sniff.js';
+export { orderByFirstPacket, firstPacketTime } from './order.js';
 export { PcapParser } from './pcap.js';
 export { PcapngParser } from './pcapng.js';
 export { readNetmon, bufferSource, netmonLinkType, NETMON_LINKTYPE_BASE, type RandomAccessSource } from './netmon.js';
@@ -27,6 +28,11 @@ export interface ReadOptions {
   chunkBytes?: number;
   /** What '-' reads (default process.stdin). */
   stdin?: AsyncIterable<Buffer | string>;
+  /**
+   * Called after each chunk is parsed with the bytes read so far, summed over all
+   * inputs (progress bars). Once per chunk, never per packet: off the hot path.
+   */
+  onProgress?: (bytesRead: number) => void;
 }
 
 /** How an input is named in messages. */
@@ -53,8 +59,18 @@ export async function readCaptures(inputs: readonly string[], onPacket: PacketCa
     onPacket(p);
   };
   const chunkBytes = opts.chunkBytes ?? LIMITS.readChunkBytes;
+  // Bytes of the inputs before the current one, plus the current one's so far.
+  let done = 0;
+  const onProgress = opts.onProgress;
   for (const input of inputs) {
-    const s = input === '-' ? await readStream(opts.stdin ?? (process.stdin as AsyncIterable<Buffer>), count, frame, chunkBytes) : await readFile(input, count, frame, chunkBytes);
+    const base = done;
+    const progress: Progress | null = onProgress
+      ? (n) => {
+          done = base + n;
+          onProgress(done);
+        }
+      : null;
+    const s = input === '-' ? await readStream(opts.stdin ?? (process.stdin as AsyncIterable<Buffer>), count, frame, chunkBytes, progress) : await readFile(input, count, frame, chunkBytes, progress);
     if (s.damage !== null && s.packets === 0) {
       throw new UserError(input, s.damage.offset, `${displayName(input)}: ${s.damage.reason}`);
     }
@@ -62,6 +78,9 @@ export async function readCaptures(inputs: readonly string[], onPacket: PacketCa
   }
   return out;
 }
+
+/** Bytes of the current input read so far. */
+type Progress = (bytesRead: number) => void;
 
 function sniffOrThrow(input: string, first: Buffer): CaptureFormat {
   const r = sniffFormat(first);
@@ -86,18 +105,28 @@ async function open(input: string): Promise<FileHandle> {
   }
 }
 
-function handleSource(fh: FileHandle, size: number): RandomAccessSource {
-  return { size, read: async (buf, off, len, pos) => (await fh.read(buf, off, len, pos)).bytesRead };
+function handleSource(fh: FileHandle, size: number, progress: Progress | null = null): RandomAccessSource {
+  if (progress === null) return { size, read: async (buf, off, len, pos) => (await fh.read(buf, off, len, pos)).bytesRead };
+  // NetMon is read by position (frame table, then frames): progress is the furthest byte read.
+  let furthest = 0;
+  return {
+    size,
+    read: async (buf, off, len, pos) => {
+      const n = (await fh.read(buf, off, len, pos)).bytesRead;
+      if (pos + n > furthest) progress((furthest = pos + n));
+      return n;
+    },
+  };
 }
 
-async function readFile(input: string, onPacket: PacketCallback, frame: number, chunkBytes: number): Promise<CaptureSummary> {
+async function readFile(input: string, onPacket: PacketCallback, frame: number, chunkBytes: number, progress: Progress | null): Promise<CaptureSummary> {
   const fh = await open(input);
   try {
     const size = (await fh.stat()).size;
     const first = Buffer.allocUnsafe(Math.min(SNIFF_BYTES, size));
     const { bytesRead: fn } = await fh.read(first, 0, first.length, 0);
     const format = sniffOrThrow(input, first.subarray(0, fn));
-    if (format === 'netmon') return await readNetmon(handleSource(fh, size), input, onPacket, { firstFrame: frame });
+    if (format === 'netmon') return await readNetmon(handleSource(fh, size, progress), input, onPacket, { firstFrame: frame });
     const parser = createParser(format, input, onPacket, frame);
     // Two reused read buffers, double buffering: the next chunk is read (libuv thread
     // pool) while the current one is parsed. Packets are views of a chunk only while
@@ -116,6 +145,7 @@ async function readFile(input: string, onPacket: PacketCallback, frame: number, 
         pos += bytesRead;
         pending = fh.read(spare, 0, spare.length, pos);
         parser.push(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
+        progress?.(pos);
         if (parser.stopped) break;
         [buf, spare] = [spare, buf];
       }
@@ -130,7 +160,7 @@ async function readFile(input: string, onPacket: PacketCallback, frame: number, 
   }
 }
 
-async function readStream(stream: AsyncIterable<Buffer | string>, onPacket: PacketCallback, frame: number, chunkBytes: number): Promise<CaptureSummary> {
+async function readStream(stream: AsyncIterable<Buffer | string>, onPacket: PacketCallback, frame: number, chunkBytes: number, progress: Progress | null): Promise<CaptureSummary> {
   const it = stream[Symbol.asyncIterator]();
   const head: Buffer[] = [];
   let headLen = 0;
@@ -157,12 +187,15 @@ async function readStream(stream: AsyncIterable<Buffer | string>, onPacket: Pack
       yield typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
     }
   }
-  if (format === 'netmon') return spoolNetmon(rest(), onPacket, frame);
+  if (format === 'netmon') return spoolNetmon(rest(), onPacket, frame, progress);
   const parser = createParser(format, '-', onPacket, frame);
+  let read = 0;
   for await (const c of rest()) {
+    read += c.length;
     // Stream chunks are fresh buffers; very large ones are fed in chunkBytes pieces
     // only to keep the parser's copies bounded the same way as for files.
     for (let o = 0; o < c.length && !parser.stopped; o += chunkBytes) parser.push(o === 0 && c.length <= chunkBytes ? c : c.subarray(o, o + chunkBytes));
+    progress?.(read);
     if (parser.stopped) break;
   }
   parser.end();
@@ -174,7 +207,7 @@ async function readStream(stream: AsyncIterable<Buffer | string>, onPacket: Pack
  * stream is spooled to a private temporary file first (bounded memory), then read
  * by position like any file.
  */
-async function spoolNetmon(chunks: AsyncIterable<Buffer>, onPacket: PacketCallback, frame: number): Promise<CaptureSummary> {
+async function spoolNetmon(chunks: AsyncIterable<Buffer>, onPacket: PacketCallback, frame: number, progress: Progress | null): Promise<CaptureSummary> {
   const dir = await fsp.mkdtemp(join(tmpdir(), 'smtpscope-'));
   const path = join(dir, 'stdin.cap');
   try {
@@ -184,6 +217,8 @@ async function spoolNetmon(chunks: AsyncIterable<Buffer>, onPacket: PacketCallba
       for await (const c of chunks) {
         await w.write(c, 0, c.length, size);
         size += c.length;
+        // Standard input is what is read; the spooled copy is read again below, unreported.
+        progress?.(size);
       }
     } finally {
       await w.close();

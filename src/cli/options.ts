@@ -18,7 +18,7 @@ export const SEVERITY_NAMES = ['notice', 'warning', 'error'] as const;
 export const ANALYZE_OPTIONS = {
   format: {
     type: 'string',
-    describe: 'Report format: table, json, jsonl (one JSON object per line), markdown (for a ticket); default: table on a terminal, json otherwise',
+    describe: 'Report format: table, json, jsonl (one JSON object per line), markdown (for a ticket), html (one self-contained page with ladder diagrams; analyze only); default: table on a terminal, json otherwise',
   },
   output: { type: 'string', alias: 'o', describe: 'Write the report to this file instead of standard output' },
   ports: {
@@ -39,7 +39,7 @@ export const ANALYZE_OPTIONS = {
     describe: 'Change a rule threshold, <name>=<n>; the name is a threshold key or the id of a rule with one threshold (repeatable; smtpscope rules --explain <id> shows them)',
   },
   'local-domain': { type: 'string', describe: 'A domain the server is authoritative for; enables open-relay (repeatable)' },
-  redact: { type: 'boolean', describe: 'Mask address local parts, subjects and message ids (not available yet); passwords are never shown' },
+  redact: { type: 'boolean', describe: 'Mask the local parts of mail addresses (domains stay), subjects and message ids in every format, for sharing outside the team; passwords are never shown, with or without it' },
   'fail-on': { type: 'string', describe: 'Exit with status 1 when a finding of this severity or worse is reported: notice, warning or error' },
 } as const satisfies Record<string, Options>;
 

@@ -65,9 +65,6 @@ export function resolveReportArgs(
   available: readonly Format[],
   isTty: boolean = process.stdout.isTTY === true,
 ): ReportSettings {
-  if (args.redact) {
-    throw new CliUsageError('--redact is not available yet (a later release); share the report only inside the team for now');
-  }
   let ports: number[];
   try {
     ports = parsePorts(args.ports);
@@ -86,6 +83,7 @@ export function resolveReportArgs(
     thresholds: parseThresholds(args.threshold),
     localDomains: listOf(args.localDomain),
     ...(minSeverity ? { minSeverity } : {}),
+    ...(args.redact === true ? { redact: true } : {}),
   };
   checkRuleOptions(analyze);
   const notes: string[] = [];

@@ -357,6 +357,7 @@ export function createFlowTable(listener: StreamListener, opts: FlowTableOptions
       hs.data(dataSeq, s.payload, s.payloadLength, s.frame, s.time);
     }
     if ((f & FIN) !== 0) hs.fin(seqAdd(dataSeq, s.payloadLength));
+    if ((f & ACK) !== 0) peer.acked(s.ack);
     if ((f & ACK) !== 0 && peer.finOffset >= 0 && !peer.finAcked && seqDiff(s.ack, seqAdd(peer.finSeq, 1)) >= 0) {
       peer.finAcked = true;
     }

@@ -180,6 +180,26 @@ export class HalfStream {
   }
 
   /**
+   * The peer acknowledged everything before `ack`. With segments held behind a hole, the
+   * hole's bytes reached the peer but not the capture (Wireshark's "ACKed unseen segment"),
+   * so they will never arrive: report the gap now and release what was held, instead of
+   * waiting for the close (Zeek does the same; zeek bdat-gap.pcap). Without held data a
+   * lone ACK ahead of the data is left alone: on a multi-interface capture the data may
+   * still come, just recorded later.
+   */
+  acked(ack: number): void {
+    if (!this.started || this.held.length === 0) return;
+    const ahead = seqDiff(ack, this.nextSeq);
+    if (ahead <= 0 || ahead > MAX_ACK_AHEAD) return;
+    let target = this.nextOffset + ahead;
+    if (this.finOffset >= 0 && target > this.finOffset) target = this.finOffset;
+    // The gap is stamped, like every gap, with the frame after the hole: the held segment's.
+    const h = this.held[0]!;
+    this.missingUntil(target, h.frame, h.time);
+    this.releaseContiguous();
+  }
+
+  /**
    * The flow is closing: report every hole before held data as a gap and deliver the
    * held data; then a gap up to the FIN if bytes before it never arrived.
    */
@@ -307,3 +327,6 @@ export class HalfStream {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** An ACK further ahead than this is not believed (a corrupt or unrelated ack number). */
+const MAX_ACK_AHEAD = 1 << 30;

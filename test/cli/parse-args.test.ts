@@ -108,7 +108,6 @@ describe('analyze options', () => {
     [['--fail-on', 'warn'], /notice, warning, error/],
     [['--format', 'xml'], /one of table, json, jsonl, markdown/],
     [['--format', 'html'], /not available yet/],
-    [['--redact'], /not available yet/],
     [['--ports', '25,99999'], /--ports 25,587,2525/],
     [['--no-such-option'], /Unknown argument/i],
   ])('one line naming the fix for %j', async (extra, pattern) => {

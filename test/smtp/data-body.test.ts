@@ -112,3 +112,58 @@ describe('parseHeaderBlock', () => {
     expect(parseHeaderBlock('garbage\r\nFrom: f\r\n', false).from).toBe('f');
   });
 });
+
+/**
+ * The ordinary-line fast path (runs of CRLF lines) against a naive line-by-line
+ * count, on bodies that mix such runs with every way a line can stop being ordinary:
+ * a leading dot, a bare CR inside, a bare LF, exactly LIMITS.textLine octets and one
+ * more, an empty line; fed whole and in random pieces.
+ */
+describe('BodyScanner ordinary-line runs', () => {
+  const PARTS = [
+    'y'.repeat(76) + '\r\n',
+    'y'.repeat(76) + '\r\n' + 'z'.repeat(40) + '\r\n',
+    '\r\n',
+    '.dot\r\n',
+    'in\rside\r\n',
+    'bare\n',
+    'a'.repeat(LIMITS.textLine - 2) + '\r\n',
+    'b'.repeat(LIMITS.textLine - 1) + '\r\n',
+    'cr at end\r',
+  ];
+  /** Lines, octets, bare LF/CR and long lines, the slow obvious way (counted mode: no stuffing). */
+  function naive(body: string) {
+    let lines = 0, bytes = 0, bareLf = 0, bareCr = 0, long = 0;
+    let start = 0;
+    for (let i = 0; i < body.length; i++) {
+      if (body[i] === '\r' && i + 1 < body.length && body[i + 1] !== '\n') bareCr++;
+      if (body[i] !== '\n') continue;
+      const octets = i + 1 - start;
+      lines++;
+      bytes += octets;
+      if (i === start || body[i - 1] !== '\r') bareLf++;
+      if (octets > LIMITS.textLine) long++;
+      start = i + 1;
+    }
+    return { lines, bytes, bareLf, bareCr, long };
+  }
+  let seed = 12345;
+  const rnd = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed % n;
+  };
+  it('counts exactly like a line-by-line scan, whole and in random pieces', () => {
+    for (let t = 0; t < 300; t++) {
+      let text = 'Subject: s\r\n\r\n';
+      for (let i = rnd(30); i > 0; i--) text += PARTS[rnd(PARTS.length)]!;
+      text += 'end\r\n';
+      const input = Buffer.from(text, 'latin1');
+      const want = naive(text);
+      const cuts = Array.from({ length: rnd(8) }, () => rnd(input.length)).sort((a, b) => a - b);
+      for (const c of [[], cuts]) {
+        const got = scan(input, c, 'counted');
+        expect({ lines: got.lines, bytes: got.bytes, bareLf: got.bareLf, bareCr: got.bareCr, long: got.long }).toEqual(want);
+      }
+    }
+  });
+});

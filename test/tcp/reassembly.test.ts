@@ -137,6 +137,24 @@ describe('gaps', () => {
     expectContiguous(r);
   });
 
+  it('a hole the peer has acknowledged is a gap at once, and the held data is delivered then', () => {
+    // The server's ACK of 15 (frame 6) says bytes 5..10 reached it: the capture lost them.
+    const r = run([...hs, cd(0, 'HELO '), cd(10, 'WORLD'), { d: 's', seq: S + 1, ack: C + 1 + 15, f: 'A' }, sd(0, '250 ok\r\n')], {}, false);
+    expect(r.text(0, 'c2s')).toBe('HELO [gap 5]WORLD');
+    const i = r.events.findIndex((e) => e.type === 'gap');
+    expect(r.events[i]).toEqual({ type: 'gap', stream: 0, dir: 'c2s', off: 5, length: 5, frame: 5 });
+    // Delivered before the server's next data, not at the close.
+    const world = r.events.findIndex((e) => e.type === 'data' && e.frame === 5);
+    const reply = r.events.findIndex((e) => e.type === 'data' && e.frame === 7);
+    expect(world).toBeGreaterThan(i);
+    expect(world).toBeLessThan(reply);
+  });
+
+  it('an ACK ahead of the data with nothing held waits: the data may still come', () => {
+    const r = run([...hs, cd(0, 'HELO '), { d: 's', seq: S + 1, ack: C + 1 + 10, f: 'A' }, cd(5, 'WORLD'), ...close(10, 0)]);
+    expect(r.text(0, 'c2s')).toBe('HELO WORLD');
+  });
+
   it('missing bytes right before the FIN are a gap ending at the FIN', () => {
     const r = run([...hs, cd(0, 'abc'), ...close(8, 0)]);
     expect(r.text(0, 'c2s')).toBe('abc[gap 5]');

@@ -3,6 +3,7 @@ import { analyze } from '../../index.js';
 import { ANALYZE_OPTIONS, type Format } from '../options.js';
 import { resolveReportArgs, type ReportSettings } from '../resolve-args.js';
 import { exitStatus, writeNotes, writeReport } from '../output.js';
+import { withProgress } from '../progress.js';
 import { renderSessions } from '../views/sessions.js';
 import { CAPTURES_POSITIONAL, type AnalyzeArgs } from './analyze.js';
 
@@ -29,7 +30,7 @@ export function resolveSessions(args: AnalyzeArgs): SessionsInvocation {
 
 export async function runSessions(inv: SessionsInvocation): Promise<number> {
   writeNotes(inv.settings.notes);
-  const model = await analyze(inv.inputs, inv.settings.analyze);
+  const model = await withProgress(inv.inputs, (onProgress) => analyze(inv.inputs, { ...inv.settings.analyze, ...(onProgress ? { onProgress } : {}) }));
   await writeReport(renderSessions(model, inv.settings.format), inv.settings.output);
   return exitStatus(model.findings, inv.settings.failOn);
 }

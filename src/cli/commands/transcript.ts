@@ -3,6 +3,7 @@ import { inspect } from '../../index.js';
 import { ANALYZE_OPTIONS, type Format } from '../options.js';
 import { resolveReportArgs, type ReportSettings } from '../resolve-args.js';
 import { exitStatus, writeNotes, writeReport } from '../output.js';
+import { withProgress } from '../progress.js';
 import { CliUsageError } from '../user-error.js';
 import { buildTranscript, renderTranscript } from '../views/transcript.js';
 import { CAPTURES_POSITIONAL, type AnalyzeArgs } from './analyze.js';
@@ -52,7 +53,8 @@ function idList(ids: number[]): string {
 
 export async function runTranscript(inv: TranscriptInvocation): Promise<number> {
   writeNotes(inv.settings.notes);
-  const { model, bodies } = await inspect(inv.inputs, inv.settings.analyze);
+  // Redacted (--redact) inside inspect(), before the transcript is built from the model.
+  const { model, bodies } = await withProgress(inv.inputs, (onProgress) => inspect(inv.inputs, { ...inv.settings.analyze, ...(onProgress ? { onProgress } : {}) }));
   const s = model.sessions.find((x) => x.id === inv.session);
   if (!s) {
     const ids = model.sessions.map((x) => x.id);

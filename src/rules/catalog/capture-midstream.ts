@@ -38,6 +38,10 @@ export default defineRule({
       'session-end'(_ev, session) {
         if (!start) return;
         const flow = ctx.flowOf(session);
+        // A flow with no payload at all (a stray ACK or FIN after the connection closed,
+        // e.g. suricata-verify smtp-extract-url-schemes frame 33) holds no dialogue to
+        // read: there is no session whose start was missed.
+        if (!resync && flow && flow.c2s.bytes + flow.s2c.bytes + flow.c2s.gapBytes + flow.s2c.gapBytes === 0) return;
         const why = flow && !flow.sawSyn ? 'no SYN in the capture' : 'no greeting in the capture';
         const first = `first packet of the session: ${why}`;
         const evidence: Evidence[] = [];

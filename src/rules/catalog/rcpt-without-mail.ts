@@ -9,8 +9,14 @@ import type { Command } from '../../smtp/index.js';
  * MAIL that was sent but refused is another rule's business (sender-rejected).
  * It makes no claim until a reset point was seen (mid-stream start, after a gap).
  */
-/** Client commands after which no transaction is open (§4.1.4, §4.1.1.5; the end of a message). */
-const RESETS = new Set(['RSET', 'EHLO', 'HELO', '<end-of-data>']);
+/** Client commands after which no transaction is open (§4.1.1.5; the end of a message). */
+const RESETS = new Set(['RSET', '<end-of-data>']);
+/**
+ * HELO/EHLO reset the transaction only when ACCEPTED (§4.1.4: an accepted EHLO is
+ * equivalent to RSET; a refused one, e.g. 501 to a bare `EHLO`, changes nothing and
+ * the envelope stays: suricata-verify smtp-rejected-ehlo-preserves-envelope).
+ */
+const HELLOS = new Set(['EHLO', 'HELO']);
 
 export default defineRule({
   meta: {
@@ -30,6 +36,8 @@ export default defineRule({
     // What the client sent since its last reset point. null: no reset point seen yet
     // (capture began mid-session, or a gap hid part of the dialogue): no claim.
     let mailSent: boolean | null = null;
+    /** seq of the last MAIL sent: an accepted EHLO resets only what was sent before it. */
+    let lastMailSeq = -1;
     const flagged = new Set<Command>();
     return {
       'session-start'(ev) {
@@ -40,12 +48,20 @@ export default defineRule({
       },
       command(ev) {
         const { verb, arg } = ev.cmd;
-        if (verb === 'MAIL') mailSent = true;
+        if (verb === 'MAIL') {
+          mailSent = true;
+          lastMailSeq = ev.cmd.seq;
+        }
         else if (RESETS.has(verb) || (verb === 'BDAT' && /\sLAST\s*$/i.test(arg))) mailSent = false;
         else if (verb === 'RCPT' && mailSent === false) flagged.add(ev.cmd);
       },
       reply(ev) {
         const to = ev.to;
+        if (to && HELLOS.has(to.verb)) {
+          // A MAIL sent after this EHLO (before its reply) opened the new transaction.
+          if (ev.reply.code >= 200 && ev.reply.code < 300 && lastMailSeq < to.seq) mailSent = false;
+          return;
+        }
         if (!to || !flagged.has(to)) return;
         flagged.delete(to);
         ctx.report({

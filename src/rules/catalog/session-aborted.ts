@@ -12,7 +12,10 @@ import type { Evidence } from '../types.js';
  *  - a command still waiting for its reply.
  * It makes no claim when the dialogue is opaque (TLS, rules.md "TLS": a session that
  * ends inside TLS is not aborted), after QUIT or after the server announced the
- * close (221, 421: other rules explain a 421), when the end of the capture (not a
+ * close (221, 421: other rules explain a 421; 521 followed by the server's own close,
+ * RFC 7504 §3, which Postfix sends before it hangs up, e.g. after a BDAT it cannot
+ * delimit), when the server answered in the middle of the content (it took an end-of-data
+ * look-alike as the end: smtp-smuggling's finding, the message was judged), when the end of the capture (not a
  * FIN/RST) ends the session, or when a gap left the state unknown (never guessed).
  * A connection that never got a greeting is no-greeting's / connection-refused's.
  */
@@ -39,15 +42,21 @@ export default defineRule({
     let mail: Command | null = null;
     let abortedTxn = false;
     let serverClosing = false;
+    let sent521 = false;
+    /** The server replied while the client was still sending content (to a look-alike end). */
+    let answeredInContent = false;
     return {
       reply(ev) {
         const { code } = ev.reply;
         if (code === 221 || code === 421) serverClosing = true;
+        if (code === 521) sent521 = true;
+        if (ev.to === null && CONTENT_STATES.has(ev.stateAfter)) answeredInContent = true;
         const verb = ev.to?.verb;
         if ((verb === 'DATA' || verb === 'XEXCH50') && code === 354) {
           contentCmd = ev.to;
           contentReply = ev.reply;
           contentBytes = null;
+          answeredInContent = false;
         }
         if (verb === 'MAIL' && code >= 200 && code < 300) mail = ev.to;
       },
@@ -71,7 +80,11 @@ export default defineRule({
         if (ev.closedBy === 'tls' || ev.closedBy === 'quit' || serverClosing) return;
         if (ev.state === 'unknown' || ev.state === 'tls' || ev.state === 'init' || ev.state === 'quit') return;
         const owed = ev.pending.filter((c) => c.verb !== '<connect>');
-        const inContent = CONTENT_STATES.has(ev.state);
+        // The state stays 'data' until the verdict arrives (server view); once the client
+        // sent <CRLF>.<CRLF> the content is complete and what is missing is the reply.
+        const contentDone = owed.some((c) => c.verb === '<end-of-data>' || c.verb === '<end-of-blob>');
+        const inContent = CONTENT_STATES.has(ev.state) && !contentDone;
+        if (inContent && answeredInContent) return;
         if (!inContent && !abortedTxn && owed.length === 0) return;
 
         // Who closed: the first RST, else the first FIN (TCP facts of the flow).
@@ -82,6 +95,7 @@ export default defineRule({
         const closer = ev.reason === 'rst' ? rst : fin;
         const by = closer ? (closer.dir === 'c2s' ? 'client' : 'server') : 'peer';
         const closeFrame = closer?.frame ?? ev.frame;
+        if (sent521 && closer?.dir === 's2c') return;
 
         let during: string;
         let phase: string;
