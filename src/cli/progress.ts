@@ -54,11 +54,10 @@ export function formatProgress(bytesRead: number, total: number | null, elapsedM
   const rate = elapsedMs > 0 ? `${((bytesRead / elapsedMs) * 1000 / 1e6).toFixed(1)} MB/s` : '';
   if (total === null || total <= 0) return `reading ${humanBytes(bytesRead)}  ${rate}`.slice(0, Math.max(columns - 1, 10));
   const ratio = Math.min(1, bytesRead / total);
-  const pct = `${Math.floor(ratio * 100)}%`.padStart(4);
-  const tail = ` ${pct}  ${humanBytes(bytesRead)} of ${humanBytes(total)}  ${rate}`;
-  // The bar takes what the numbers leave, between 10 and 40 cells.
-  const width = Math.max(10, Math.min(40, columns - 1 - 'reading [] '.length - tail.length));
-  const filled = Math.round(ratio * width);
+  // Fixed-width fields, so the bar does not jump as the numbers grow.
+  const tail = ` ${`${Math.floor(ratio * 100)}%`.padStart(4)}  ${humanBytes(bytesRead).padStart(8)} of ${humanBytes(total)}  ${rate.padStart(12)}`;
+  const width = Math.max(10, Math.min(30, columns - 1 - 'reading [] '.length - tail.length));
+  const filled = Math.floor(ratio * width);
   return `reading [${'#'.repeat(filled)}${'.'.repeat(width - filled)}]${tail}`.slice(0, Math.max(columns - 1, 10));
 }
 

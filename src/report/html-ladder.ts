@@ -93,9 +93,11 @@ function arrowSvg(a: Arrow, y: number, startMs: number, anchorOf: (id: string) =
 
 function noteSvg(text: string, kind: string, y: number, width: number): string {
   const t = truncate(text, Math.floor((width - CLIENT_X - 24) / CHAR));
+  // Between the two lifelines when the text fits there, wider only when it must.
+  const w = Math.min(width - CLIENT_X, Math.max(SERVER_X - CLIENT_X + 20, Math.ceil(Array.from(t.text).length * CHAR + 20)));
   return (
     `<g class="note ${kind}"><title>${esc(text)}</title>` +
-    `<rect x="${CLIENT_X - 10}" y="${y - 11}" width="${width - CLIENT_X}" height="20" rx="4"/>` +
+    `<rect x="${CLIENT_X - 10}" y="${y - 11}" width="${w}" height="20" rx="4"/>` +
     `<text x="${CLIENT_X}" y="${y + 3}">${esc(t.text)}</text></g>`
   );
 }

@@ -103,7 +103,7 @@ table.transcript td.line { white-space: pre-wrap; overflow-wrap: anywhere; width
 table.transcript tr.s2c td.line { color: var(--s2c); }
 table.transcript tr.note td.line { color: var(--muted); font-style: italic; }
 table.transcript tr.marked td { background: var(--warning-bg); }
-table.transcript .rules a { white-space: nowrap; }
+table.transcript td.rules { white-space: nowrap; }
 .dir { font-weight: 700; }
 td.num, td.nowrap, table.findings td:nth-child(-n+3), table.sessions td:nth-child(-n+4) { white-space: nowrap; }
 .badge.rule { text-transform: none; letter-spacing: 0; font-family: var(--mono); font-weight: 600; text-decoration: none; }

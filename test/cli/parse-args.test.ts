@@ -107,12 +107,15 @@ describe('analyze options', () => {
     [['--min-severity', 'critical'], /notice, warning, error/],
     [['--fail-on', 'warn'], /notice, warning, error/],
     [['--format', 'xml'], /one of table, json, jsonl, markdown/],
-    [['--format', 'html'], /not available yet/],
     [['--ports', '25,99999'], /--ports 25,587,2525/],
     [['--no-such-option'], /Unknown argument/i],
   ])('one line naming the fix for %j', async (extra, pattern) => {
     const msg = await failure(['analyze', 'x.pcap', ...(extra as string[])]);
     expect(msg).toMatch(pattern as RegExp);
+  });
+
+  it('html is for analyze only: sessions names the formats it has', async () => {
+    expect(await failure(['sessions', 'x.pcap', '--format', 'html'])).toMatch(/not available yet for this command; use one of table, json, jsonl, markdown/);
   });
 });
 

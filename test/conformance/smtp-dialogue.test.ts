@@ -84,7 +84,6 @@ const WHY = {
     'overlapping retransmissions carry other bytes; we keep the first copy, as tshark follow,tcp does, while its SMTP dissector reads the later copies',
   unterminatedGreeting:
     'the greeting has no CRLF, so in the byte stream it runs into the next segment\'s "250-" line (as Zeek reads it); tshark reads each segment as lines',
-  oneSide: 'only the client side was captured: we do not guess the reply to DATA (the body stays unread); tshark assumes 354',
   binaryCommand: 'a binary command line: tshark shows no command for it and escapes control bytes in the reply text',
   plainOn465:
     'port 465 is implicit TLS (RFC 8314 §3.3): we follow TLS from the first byte and report the plain-text server; tshark reads the lines',
@@ -128,7 +127,6 @@ const TSHARK_WRONG: Record<string, Record<number, string>> = {
   'shared/conformance/zeek/bdat-nonascii.pcap': { 0: WHY.bdat },
   'shared/conformance/zeek/bdat-pipeline-8bitmime.pcap': { 0: WHY.bdat },
   'shared/conformance/zeek/mail-transactions-invalid.pcap': { 0: WHY.refusedData },
-  'shared/conformance/zeek/one-side.pcap': { 0: WHY.oneSide },
 };
 
 describe.skipIf(!HAVE_TSHARK)('SMTP dialogue equals tshark where tshark is right', () => {

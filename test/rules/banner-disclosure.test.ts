@@ -5,6 +5,7 @@ import { ruleTester } from '../helpers/rule-tester.js';
 
 ruleTester.run(rule as unknown as Rule, {
   valid: [
+    { name: '"220 localhost dummy SMTP service": localhost names no host (near miss, zeek bdat-nonascii)', capture: '/work/shared/conformance/zeek/bdat-nonascii.pcap' },
     { name: 'banner masked by a Cisco ASA: nothing disclosed', capture: 'captures/mission/asa-masked.pcap' },
     { name: 'public name, software without version ("mx.test.example ESMTP Postfix")', capture: 'captures/real/postfix-plain.pcap' },
     { name: 'a 554 refusal is not a banner', dialogue: 'dialogues/rules/greeting-refused-554.smtp' },
@@ -55,6 +56,9 @@ describe('banner helpers', () => {
     ['mx.example.internal', 'internal'],
     ['ubuntu', 'single-label'],
     ['mx.example.com', null],
+    ['localhost', null],
+    ['localhost.localdomain', null],
+    ['mx.localdomain', 'internal'],
   ])('internalKind(%s) = %s', (host, want) => {
     expect(internalKind(host)).toBe(want);
   });

@@ -4,6 +4,7 @@ import { ruleTester } from '../helpers/rule-tester.js';
 
 ruleTester.run(rule as unknown as Rule, {
   valid: [
+    { name: 'a stray ACK without payload after the session closed is no session (near miss, suricata-verify smtp-extract-url-schemes frame 33)', capture: '/work/shared/conformance/suricata-verify/smtp-extract-url-schemes.pcap' },
     { name: 'capture with the SYN and the greeting', capture: 'captures/real/postfix-plain.pcap' },
     { name: 'capture with the SYN, TLS later', capture: 'captures/real/postfix-starttls.pcap' },
   ],

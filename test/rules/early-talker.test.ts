@@ -8,6 +8,7 @@ const zeek = (f: string) => join(CONFORMANCE, 'zeek', f);
 
 ruleTester.run(rule as unknown as Rule, {
   valid: [
+    { name: 'no greeting at all: the server\'s first reply is 250 to EHLO (near miss, suricata-verify smtp-rset-starttls)', capture: '/work/shared/conformance/suricata-verify/smtp-rset-starttls.pcap' },
     { name: 'EHLO sent 1 ms after a two-part greeting, envelope pipelined later', dialogue: 'dialogues/rules/early-talker-greeting-then-pipelined-ehlo.smtp' },
     { name: 'pipelined EHLO session after the greeting (real Postfix)', capture: 'captures/real/postfix-pipelined.pcap' },
     { name: 'capture began mid-session: the client speaks first in the file only', capture: 'captures/real/postfix-midstream.pcap' },

@@ -6,6 +6,7 @@ const head = ['@client 10.0.0.5:40200', '@server 10.0.0.25:25', 'S: 220 mx.examp
 
 ruleTester.run(rule as unknown as Rule, {
   valid: [
+    { name: 'Postfix 521 then its own close: the server announced it (near miss, suricata-verify smtp-bdat-bad-tail-next-mail)', capture: '/work/shared/conformance/suricata-verify/smtp-bdat-bad-tail-next-mail.pcap' },
     { name: 'session ends with QUIT/221', capture: 'captures/real/postfix-plain.pcap' },
     { name: 'session ended inside TLS', capture: 'captures/real/postfix-starttls.pcap' },
     { name: 'capture ends before any close', script: head.join('\n') },

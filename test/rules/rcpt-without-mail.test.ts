@@ -4,6 +4,7 @@ import { ruleTester } from '../helpers/rule-tester.js';
 
 ruleTester.run(rule as unknown as Rule, {
   valid: [
+    { name: 'refused EHLO keeps the envelope: MAIL 250, EHLO 501, RCPT (near miss, suricata-verify smtp-rejected-ehlo-preserves-envelope)', capture: '/work/shared/conformance/suricata-verify/smtp-rejected-ehlo-preserves-envelope.pcap' },
     { name: 'capture began after MAIL FROM was sent', capture: 'captures/smtp/midstream-after-mail.pcap' },
     { name: 'ordinary transaction', capture: 'captures/real/postfix-plain.pcap' },
     { name: 'pipelined MAIL and RCPT in one segment', capture: 'captures/real/postfix-pipelined.pcap' },

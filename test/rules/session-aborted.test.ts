@@ -8,6 +8,8 @@ const head = ['@client 10.0.0.5:40100', '@server 10.0.0.25:25', 'S: 220 mx.examp
 
 ruleTester.run(rule as unknown as Rule, {
   valid: [
+    { name: 'Postfix 521 then its own FIN; the client\'s pipelined commands after it are not owed replies (near miss, suricata-verify smtp-bdat-bad-tail-next-mail)', capture: '/work/shared/conformance/suricata-verify/smtp-bdat-bad-tail-next-mail.pcap' },
+    { name: 'server answered 250 to an <LF>.<LF> end of data, then closed: the message was judged (near miss, suricata-verify smtp-url-base64)', capture: '/work/shared/conformance/suricata-verify/smtp-url-base64.pcap' },
     { name: 'session ended inside TLS (opaque, not aborted)', capture: 'captures/real/postfix-starttls.pcap' },
     { name: 'ordinary session ending with QUIT/221', capture: 'captures/real/postfix-plain.pcap' },
     { name: 'RST after QUIT and 221 (real client)', capture: join(CONFORMANCE, 'suricata-verify/smtp-long-DATA-line.pcap') },

@@ -4,6 +4,7 @@ import { ruleTester } from '../helpers/rule-tester.js';
 
 ruleTester.run(rule as unknown as Rule, {
   valid: [
+    { name: 'pipelined 501s 2 s apart are 2 s delays, under tarpit-ms 4000 (near miss, suricata-verify smtp-errors)', capture: '/work/shared/conformance/suricata-verify/smtp-errors.pcap' },
     { name: 'every reply equally slow (5 s): a slow server, not a tarpit', dialogue: 'dialogues/rules/tarpit-all-slow.smtp' },
     { name: 'fast 5xx replies', capture: 'captures/real/smtp-server-unknown-rcpt.pcap' },
     { name: 'ordinary transaction', capture: 'captures/real/postfix-plain.pcap' },
@@ -16,9 +17,10 @@ ruleTester.run(rule as unknown as Rule, {
       absent: ['slow-reply'],
     },
     {
-      name: 'CommuniGate error delay: 501 after 4.4 s, positive replies under 0.5 s (suricata-verify smtp-errors)',
+      name: 'CommuniGate error delay: each pipelined 501 2 s after the previous reply, positive replies under 0.5 s (suricata-verify smtp-errors, tarpit-ms 1500)',
       capture: '../../shared/conformance/suricata-verify/smtp-errors.pcap',
-      findings: [{ data: { delayed: 1, code: 501 }, evidence: ['DATA', '501 Unknown command'] }],
+      options: { thresholds: { 'tarpit-ms': 1500 } },
+      findings: [{ data: { delayed: 2, code: 501, delayMs: 2000, slowestMs: 2001 }, evidence: ['RCPT TO:<sghaier@fts.com.tn>', 'DATA', '501 Unknown command', '501 Unknown command'] }],
     },
     {
       name: 'lower tarpit-ms catches shorter delays',

@@ -25,8 +25,16 @@ export function announcedHost(firstLine: string): string | null {
 /** Top-level labels used only inside organisations (RFC 6762 .local; common private suffixes). */
 const INTERNAL_TLDS = new Set(['local', 'lan', 'internal', 'corp', 'localdomain', 'intranet', 'home']);
 
-/** 'internal' (private suffix), 'single-label', or null (a public-looking name). */
+/**
+ * Names every host has for itself (RFC 6761 §6.3 "localhost"; the Red Hat/Debian default
+ * "localhost.localdomain"): a banner with them tells nothing about the network (a
+ * misconfigured or test server, e.g. zeek bdat-nonascii's "220 localhost dummy SMTP service").
+ */
+const LOOPBACK_NAMES = new Set(['localhost', 'localhost.localdomain']);
+
+/** 'internal' (private suffix), 'single-label', or null (a public-looking name, or localhost). */
 export function internalKind(host: string): 'internal' | 'single-label' | null {
+  if (LOOPBACK_NAMES.has(host.toLowerCase())) return null;
   const labels = host.toLowerCase().split('.');
   if (labels.length === 1) return 'single-label';
   return INTERNAL_TLDS.has(labels[labels.length - 1]!) ? 'internal' : null;

@@ -12,6 +12,9 @@ import { diffMs, type Time } from '../../util/time.js';
  * before the greeting (the greeting may be in it) or when no greeting ever came
  * (no-greeting reports that).
  */
+/** Codes a server may open a session with (RFC 5321 §4.3.2, §3.8). */
+const GREETING_CODES = new Set([220, 421, 554]);
+
 /** A client line as a report shows it: printable, and short (an early talker may send binary). */
 function shown(line: string): string {
   const clean = line.replace(/[^\x20-\x7e]/g, '?');
@@ -52,6 +55,10 @@ export default defineRule({
       greeting(ev, session) {
         greeted = true;
         if (!early || gapBefore) return;
+        // The server's first reply is no greeting when its code cannot open a session
+        // (§4.3.2 CONNECTION ESTABLISHMENT: 220, E: 554; §3.8: 421): a 250 there answers the
+        // client's command, so the server never greeted (suricata-verify smtp-rset-starttls).
+        if (!GREETING_CODES.has(ev.reply.code)) return;
         const first: Evidence = early.evidence ?? { frame: early.frame, time: early.time, dir: 'c2s', line: '(partial line)' };
         ctx.report({
           data: {

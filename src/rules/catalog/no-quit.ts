@@ -9,7 +9,8 @@ import type { Command } from '../../smtp/index.js';
  * (monitoring probes, load balancer health checks, Exchange's connection caching)
  * simply drop idle connections. Closes inside a transaction are session-aborted.
  * No claim without a greeting (no-greeting, connection-refused), after the server
- * announced the close (221/421), inside TLS, or when the capture (not a FIN/RST)
+ * announced the close (221/421, or 521 followed by its own close: RFC 7504 §3, which
+ * Postfix sends before it hangs up), inside TLS, or when the capture (not a FIN/RST)
  * ended the session.
  */
 export default defineRule({
@@ -29,6 +30,7 @@ export default defineRule({
     let last: Command | null = null;
     let greeted = false;
     let serverClosing = false;
+    let sent521 = false;
     return {
       greeting() {
         greeted = true;
@@ -38,6 +40,7 @@ export default defineRule({
       },
       reply(ev) {
         if (ev.reply.code === 221 || ev.reply.code === 421) serverClosing = true;
+        if (ev.reply.code === 521) sent521 = true;
       },
       'session-start'(ev) {
         // Mid-stream: the greeting happened before the capture began.
@@ -54,6 +57,7 @@ export default defineRule({
         const s = flow?.s2c[key] ?? null;
         const dir = c !== null && (s === null || c <= s) ? 'c2s' : s !== null ? 's2c' : null;
         const frame = dir === 'c2s' ? c! : dir === 's2c' ? s! : ev.frame;
+        if (sent521 && dir === 's2c') return;
         const by = dir === 'c2s' ? 'client' : dir === 's2c' ? 'server' : 'peer';
         const how = ev.reason === 'rst' ? 'a reset (RST)' : 'FIN';
         const evidence = last ? [commandEvidence(last)] : [];

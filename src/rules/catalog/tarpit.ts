@@ -2,6 +2,7 @@ import { defineRule } from '../define-rule.js';
 import { commandEvidence, replyEvidence } from '../evidence.js';
 import type { Evidence } from '../types.js';
 import type { Command, Reply } from '../../smtp/index.js';
+import { compareTime, diffMs, type Time } from '../../util/time.js';
 
 /**
  * Replies whose delay says nothing about tarpitting: the greeting (its own banner delay),
@@ -21,6 +22,11 @@ function median(xs: readonly number[]): number {
  * CommuniGate's error delay). The signature is the CONTRAST: 5xx replies late, positive replies
  * fast. A server that is slow for everything is slow (slow-reply), not tarpitting, so the rule
  * needs positive replies whose median is under half the tarpit delay. Once per session.
+ *
+ * The delay is the server's own: from the later of the command and the previous reply
+ * to this reply. A pipelined command (RFC 2920) waits behind the replies before it, so
+ * the command-to-reply latency counts the earlier delays again (suricata-verify
+ * smtp-errors: three pipelined replies 2 s apart are 2 s delays, not 2 s and 4 s).
  */
 export default defineRule({
   meta: {
@@ -41,15 +47,20 @@ export default defineRule({
     const tarpitMs = ctx.thresholds['tarpit-ms'];
     const delayed: { cmd: Command; reply: Reply; ms: number }[] = [];
     const positive: number[] = [];
+    let lastReply: Time | null = null;
     return {
       reply(ev) {
         const to = ev.to;
+        const previous = lastReply;
+        lastReply = ev.reply.time;
         if (!to || ev.latencyMs === null || NOT_SAMPLED.has(to.verb)) return;
+        const start = previous && compareTime(previous, to.time) > 0 ? previous : to.time;
+        const ms = Math.min(ev.latencyMs, diffMs(ev.reply.firstTime, start));
         const code = ev.reply.code;
         if (code >= 500 && code <= 599) {
-          if (ev.latencyMs >= tarpitMs) delayed.push({ cmd: to, reply: ev.reply, ms: ev.latencyMs });
+          if (ms >= tarpitMs) delayed.push({ cmd: to, reply: ev.reply, ms });
         } else if (code >= 200 && code <= 399 && !to.pseudo) {
-          positive.push(ev.latencyMs);
+          positive.push(ms);
         }
       },
       'session-end'() {
