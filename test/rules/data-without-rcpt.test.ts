@@ -15,6 +15,9 @@ ruleTester.run(rule as unknown as Rule, {
     { name: 'capture began mid-session before EHLO', capture: 'captures/real/postfix-midstream.pcap' },
     { name: 'BDAT chunks after an accepted RCPT (CHUNKING)', capture: zeek('bdat-nonascii.pcap') },
     { name: 'ordinary transaction', capture: 'captures/real/postfix-plain.pcap' },
+    // RFC 2920 §3.1, P-4: the pipelining client could not know; the refusals are the finding.
+    { name: 'pipelined group: the only RCPT refused, its reply after DATA was sent (unknown-recipient reports it)', dialogue: 'dialogues/rules/data-without-rcpt-pipelined-refused.smtp' },
+    { name: 'real Sendmail: pipelined MAIL refused 553, DATA answered 503 (sender-rejected reports it)', capture: suricata('smtp-data-rejected.pcap') },
   ],
   invalid: [
     {
@@ -32,23 +35,6 @@ ruleTester.run(rule as unknown as Rule, {
       capture: suricata('smtp-ehlo-reset-after-rejected-data.pcap'),
       findings: [{ frames: [9, 10], data: { code: 503, enhanced: '5.5.1', detail: 'no MAIL FROM was sent' }, evidence: ['DATA', '503 5.5.1 Error: need RCPT command'] }],
       absent: ['bad-sequence'],
-    },
-    {
-      name: 'pipelined group: the only RCPT refused, its reply after DATA was sent; judged at DATA\'s reply',
-      dialogue: 'dialogues/rules/data-without-rcpt-pipelined-refused.smtp',
-      findings: [
-        {
-          frames: [10, 12],
-          data: { code: 554, enhanced: '5.5.1', pipelined: true, rcpts: 1, detail: 'the only RCPT TO was refused, answered after DATA was sent in the same pipelined group' },
-          evidence: ['DATA', '554 5.5.1 Error: no valid recipients'],
-        },
-      ],
-      absent: ['bad-sequence'],
-    },
-    {
-      name: 'real Sendmail: pipelined MAIL refused 553, DATA answered 503',
-      capture: suricata('smtp-data-rejected.pcap'),
-      findings: [{ frames: [8, 10], data: { code: 503, pipelined: true, detail: 'MAIL FROM was refused with 553, answered after DATA was sent in the same pipelined group' } }],
     },
     {
       name: 'BDAT LAST without RCPT: an order problem, not a content refusal',

@@ -9,9 +9,9 @@ import type { Command } from '../../smtp/index.js';
  * 'no valid recipients' (554) reply").
  *
  * PIPELINING (RFC 2920 §3.1, P-4): a client may send MAIL, RCPT and DATA in one group,
- * so the RCPT replies can arrive after DATA was sent. The rule judges when DATA's reply
- * arrives, with the RCPT replies received by then (replies come in order, RFC 2920
- * §3.2 (1), so by then every earlier RCPT is answered). It looks at what the CLIENT sent
+ * so the RCPT replies can arrive after DATA was sent. Such a DATA is not judged: the
+ * client could not know, and the refusals have their own rules. A DATA sent after the
+ * replies said no recipient was accepted is judged when its reply arrives. It looks at what the CLIENT sent
  * since its last reset point and makes no claim before one (mid-stream start, gap).
  * A refusal of BDAT LAST for want of recipients is this rule's, not message-rejected's
  * (the content was never judged).
@@ -54,7 +54,7 @@ export default defineRule({
     title: 'DATA or BDAT without an accepted recipient',
     summary: '{{command}} sent with no accepted recipient ({{detail}}); reply {{code}} {{enhanced}} {{text}}',
     advice:
-      'The client started the message although no RCPT TO of the transaction was accepted. Under PIPELINING this is the expected consequence of refused recipients (RFC 2920: the client sends DATA before it knows): look at the RCPT refusals first. Without refusals, a program between client and server (antivirus SMTP proxy, firewall SMTP inspection) may strip MAIL FROM or RCPT TO: capture on both sides and compare.',
+      'The client started the message although it already knew that no RCPT TO of the transaction was accepted (or sent none). Clients must stop after refused recipients (RFC 5321 §3.3); if the client believes it sent MAIL FROM and RCPT TO, a program between client and server (antivirus SMTP proxy, firewall SMTP inspection) may strip them: capture on both sides and compare.',
     references: ['RFC 5321 §3.3', 'RFC 5321 §4.1.1.4', 'RFC 5321 §4.1.4', 'RFC 2920 §3.1', 'RFC 3030 §2'],
     supersedes: ['bad-sequence', 'message-rejected'],
     scope: 'session',
@@ -110,7 +110,10 @@ export default defineRule({
           const laterChunk = verb === 'BDAT' && (txn?.bdatJudged ?? false);
           if (anchored && !laterChunk) {
             if (txn && verb === 'BDAT') txn.bdatJudged = true;
-            pending.set(cmd, { txn, unansweredAtSend: txn ? txn.rcpts - txn.answered : 0, epoch });
+            // Sent before the MAIL or an RCPT of its group was answered (RFC 2920 §3.1): the
+            // client could not know the envelope would fail.
+            const unanswered = txn ? txn.rcpts - txn.answered + (txn.mailCode === null ? 1 : 0) : 0;
+            pending.set(cmd, { txn, unansweredAtSend: unanswered, epoch });
           }
           // RFC 3030 §2: BDAT LAST ends the message, whatever its reply.
           if (isBdatLast(cmd)) txn = null;
@@ -147,6 +150,11 @@ export default defineRule({
         // A gap between DATA and its reply may have hidden RCPT replies: no claim.
         if (s.epoch !== epoch) return;
         if ((s.txn && s.txn.accepted > 0) || NOT_UNDERSTOOD.has(code)) return;
+        // RFC 2920 §3.1 and its P-4: a pipelining client sends DATA before it knows the RCPT
+        // (or MAIL) replies, and a 503/554 to that DATA is the normal outcome when they all
+        // failed. The refusals are the problem, and their rules report them (unknown-recipient,
+        // relay-denied, sender-rejected): one problem, one finding.
+        if (s.unansweredAtSend > 0) return;
         ctx.report({
           data: {
             command: to.verb,

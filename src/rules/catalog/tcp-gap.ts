@@ -35,6 +35,8 @@ interface Hole {
   /** Octets of the body / chunk delivered before the hole, when known. */
   before: number | null;
   chunk: number | null;
+  /** The DATA/BDAT/XEXCH50 command whose content the hole cut. */
+  content: Command | null;
 }
 
 export default defineRule({
@@ -67,7 +69,9 @@ export default defineRule({
         if (ev.length === 'unknown' || ev.length <= 0) return;
         totals[ev.dir] += ev.length;
         counts[ev.dir] += 1;
-        const hole: Hole = { frame: ev.frame, time: ev.time, length: ev.length, inside: ev.inside, before: null, chunk: null };
+        // The command whose content the hole cut, as known at the gap (later commands do not count).
+        const content = ev.inside === 'data' || ev.inside === 'bdat' || ev.inside === 'xexch50' ? lastContent : null;
+        const hole: Hole = { frame: ev.frame, time: ev.time, length: ev.length, inside: ev.inside, before: null, chunk: null, content };
         if (holes[ev.dir].length < MAX_EVIDENCE) holes[ev.dir].push(hole);
         lastBodyHole = ev.inside === 'data' || ev.inside === 'bdat' ? hole : null;
       },
@@ -89,9 +93,7 @@ export default defineRule({
           const first = list[0];
           if (!first) continue;
           const evidence: Evidence[] = [];
-          if (lastContent && (first.inside === 'data' || first.inside === 'bdat' || first.inside === 'xexch50') && lastContent.frame <= first.frame) {
-            evidence.push(commandEvidence(lastContent));
-          }
+          if (first.content) evidence.push(commandEvidence(first.content));
           for (const h of list) evidence.push({ frame: h.frame, time: h.time, dir, line: `[${h.length} octets not captured before this frame, ${describe(h)}]` });
           ctx.report({
             data: {
