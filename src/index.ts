@@ -3,8 +3,10 @@
  *   analyze(inputs, options) → ReportModel
  *   inspect(inputs, options) → ReportModel plus the message-body facts a transcript shows
  *   checkRuleOptions(options) → throws a one-line RuleConfigError for unknown ids/thresholds
+ *   analyzeSource(source, options) → the same, fed by any PacketSource (live capture),
+ *     streaming findings (onFinding) and session events (onSessionEvent) as they happen
  */
-import { runPipeline } from './pipeline.js';
+import { fileSource, runPipelineOn, type PacketSource, type PipelineOptions } from './pipeline.js';
 import { buildReport, type ReportModel } from './report/model.js';
 import { redactReport } from './report/redact.js';
 import { DEFAULT_PORTS } from './ports.js';
@@ -44,17 +46,35 @@ export async function analyze(inputs: readonly string[], options: AnalyzeOptions
 }
 
 export async function inspect(inputs: readonly string[], options: AnalyzeOptions = {}, withBodies = true): Promise<Inspection> {
-  const { ports, stdin, redact, onProgress, ...rules } = options;
+  const { stdin, onProgress, ...rest } = options;
+  const source = fileSource(inputs, { ...(stdin ? { stdin } : {}), ...(onProgress ? { onProgress } : {}) });
+  return inspectSource(source, rest, withBodies);
+}
+
+/** What a streaming consumer (live) hears while the pipeline runs. */
+export interface StreamHooks {
+  /** Each finding as soon as the rule engine settles it (unredacted; see Redactor). */
+  onFinding?: PipelineOptions['onFinding'];
+  /** Every session event, in order (session-start / session-end counts). */
+  onSessionEvent?: PipelineOptions['onSessionEvent'];
+  /** Each packet before it is decoded (live --write); data BORROWED. */
+  onPacket?: PipelineOptions['onPacket'];
+}
+
+/** analyze()/inspect() fed by any packet source: the streaming form `live` uses. */
+export async function inspectSource(source: PacketSource, options: AnalyzeOptions & StreamHooks = {}, withBodies = true): Promise<Inspection> {
+  const { ports, stdin: _stdin, redact, onProgress: _progress, onFinding, onSessionEvent, onPacket, ...rules } = options;
   const bodies: BodyFact[] = [];
-  const result = await runPipeline(inputs, {
+  const result = await runPipelineOn(source, {
     ports: ports ?? DEFAULT_PORTS,
     rules,
-    ...(stdin ? { stdin } : {}),
-    ...(onProgress ? { onProgress } : {}),
-    ...(withBodies
+    ...(onFinding ? { onFinding } : {}),
+    ...(onPacket ? { onPacket } : {}),
+    ...(withBodies || onSessionEvent
       ? {
           onSessionEvent: (s, ev) => {
-            if (ev.type === 'data-end') {
+            onSessionEvent?.(s, ev);
+            if (withBodies && ev.type === 'data-end') {
               bodies.push({ session: s.id, frame: ev.frame, time: toIso(ev.time, 'ns'), bytes: ev.bytes, lines: ev.lines, complete: ev.complete });
             }
           },
@@ -84,7 +104,11 @@ export function checkRuleOptions(options: EngineOptions): void {
 }
 
 export type { ReportModel, SessionReport, FindingReport, InputReport, CommandReport } from './report/model.js';
-export { runPipeline } from './pipeline.js';
+export { runPipeline, runPipelineOn, fileSource, type PacketSource } from './pipeline.js';
+export { buildReport, findingReport } from './report/model.js';
+// Live capture: capture/live.ts loads `cap` (libpcap) only when a function is called.
+export { openLive, listDevices, smtpFilter, loadCap, type LiveCapture, type LiveStats, type DeviceInfo } from './capture/live.js';
+export { createLiveWriter, parseSize, rotatedName, type LiveWriter } from './capture/live-write.js';
 export { redactReport, Redactor, type RedactOptions } from './report/redact.js';
 export { RULES, RULES_BY_ID, thresholdNames, SEVERITIES, SEVERITY_RANK } from './rules/index.js';
 export type { Rule, RuleMeta, Severity, EngineOptions } from './rules/index.js';

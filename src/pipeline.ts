@@ -4,7 +4,7 @@
  * This module only composes the stages; each stage's work lives in its folder.
  */
 import { orderByFirstPacket, readCaptures } from './capture/index.js';
-import type { CaptureSummary, Packet } from './capture/types.js';
+import type { CaptureSummary, Packet, PacketCallback } from './capture/types.js';
 import { createDecoder } from './decode/index.js';
 import type { DecodeStats } from './decode/index.js';
 import { createFlowTable } from './tcp/index.js';
@@ -85,7 +85,30 @@ export function summarizeFlow(flow: Flow, reason: CloseReason): FlowSummary {
 
 const PRECISION_RANK: Record<Precision, number> = { ms: 0, us: 1, ns: 2 };
 
+/**
+ * Where packets come from: called once, it delivers every packet synchronously to
+ * `onPacket` (data BORROWED, as capture/types.ts Packet says) with frames numbered
+ * from 1, and resolves with one summary per input when there are no more packets.
+ * Files (readCaptures) and live capture (capture/live.ts) are the two sources; the
+ * stages after capture are the same for both (../shared/DESIGN.md: no second pipeline).
+ */
+export type PacketSource = (onPacket: PacketCallback) => Promise<CaptureSummary[]>;
+
+/** The capture files (or '-') as a PacketSource, read in time order of their first packets. */
+export function fileSource(inputs: readonly string[], opts: Pick<PipelineOptions, 'stdin' | 'onProgress'> = {}): PacketSource {
+  return async (onPacket) =>
+    readCaptures(await orderByFirstPacket(inputs), onPacket, {
+      ...(opts.stdin ? { stdin: opts.stdin } : {}),
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    });
+}
+
 export async function runPipeline(inputs: readonly string[], opts: PipelineOptions): Promise<PipelineResult> {
+  return runPipelineOn(fileSource(inputs, opts), opts);
+}
+
+/** The pipeline fed by any packet source (files, live capture). */
+export async function runPipelineOn(source: PacketSource, opts: PipelineOptions): Promise<PipelineResult> {
   const serverPorts = new Set(opts.ports);
   const flows = new Map<number, FlowSummary>();
   const smtpStreams = new Set<number>();
@@ -135,16 +158,12 @@ export async function runPipeline(inputs: readonly string[], opts: PipelineOptio
         },
   });
   const onPacket = opts.onPacket;
-  const summaries = await readCaptures(
-    await orderByFirstPacket(inputs),
-    (p) => {
-      lastFrame = p.frame;
-      lastTime = p.time;
-      onPacket?.(p);
-      decoder.packet(p);
-    },
-    { ...(opts.stdin ? { stdin: opts.stdin } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) },
-  );
+  const summaries = await source((p) => {
+    lastFrame = p.frame;
+    lastTime = p.time;
+    onPacket?.(p);
+    decoder.packet(p);
+  });
   decoder.flush();
   table.end(lastFrame, lastTime);
   sessions.sort((a, b) => a.id - b.id);

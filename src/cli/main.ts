@@ -16,10 +16,12 @@ import { analyzeBuilder, resolveAnalyze, runAnalyze, type AnalyzeArgs, type Anal
 import { resolveSessions, runSessions, sessionsBuilder, type SessionsInvocation } from './commands/sessions.js';
 import { resolveTranscript, runTranscript, transcriptBuilder, type TranscriptArgs, type TranscriptInvocation } from './commands/transcript.js';
 import { resolveRulesCommand, rulesBuilder, runRules, type RulesArgs, type RulesInvocation } from './commands/rules.js';
+import { liveBuilder, resolveLive, runLive, type LiveArgs, type LiveInvocation } from './commands/live.js';
+import { interfacesBuilder, resolveInterfaces, runInterfaces, type InterfacesArgs, type InterfacesInvocation } from './commands/interfaces.js';
 import { EXIT } from './exit-codes.js';
 import { VERSION } from '../version.js';
 
-export type Invocation = AnalyzeInvocation | SessionsInvocation | TranscriptInvocation | RulesInvocation;
+export type Invocation = AnalyzeInvocation | SessionsInvocation | TranscriptInvocation | RulesInvocation | LiveInvocation | InterfacesInvocation;
 
 /**
  * yargs drops a lone "-" from positionals, yet "-" is how standard input is named
@@ -47,10 +49,13 @@ export function buildParser(argv: string[], chosen: (inv: Invocation) => void) {
     .command('sessions <captures..>', 'One row per SMTP session (client, server, TLS, AUTH user, messages, end)', sessionsBuilder, on<AnalyzeArgs>(resolveSessions))
     .command('transcript <captures..>', 'One session\'s dialogue as a telnet user reads it (--session <id>)', transcriptBuilder, on<TranscriptArgs>(resolveTranscript))
     .command('rules', 'The rule catalogue; --explain <id> for one rule in full', rulesBuilder, on<RulesArgs>(resolveRulesCommand))
+    .command('live', 'Sniff an interface (libpcap) and print findings as SMTP sessions happen (-i <device>)', liveBuilder, on<LiveArgs>(resolveLive))
+    .command('interfaces', 'The capture devices libpcap sees, for live -i', interfacesBuilder, on<InterfacesArgs>(resolveInterfaces))
     .example('$0 analyze mail.pcap', 'What went wrong in this capture')
     .example('$0 sessions mail.pcap', 'The SMTP sessions in it')
     .example('$0 transcript mail.pcap --session 2', 'Session 2 line by line')
     .example('$0 rules --explain relay-denied', 'What a finding means')
+    .example('$0 live -i eth0 --duration 5m --write outage.pcap', 'Watch SMTP on eth0 for five minutes, keeping the packets')
     .demandCommand(1, 'name a command, e.g. smtpscope analyze capture.pcap (smtpscope --help lists them)')
     .strict()
     .version(VERSION)
@@ -105,6 +110,10 @@ export async function run(inv: Invocation | PrintInvocation): Promise<number> {
       return runTranscript(inv);
     case 'rules':
       return runRules(inv);
+    case 'live':
+      return runLive(inv);
+    case 'interfaces':
+      return runInterfaces(inv);
   }
 }
 

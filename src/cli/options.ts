@@ -74,3 +74,36 @@ export function parsePorts(text: string): number[] {
   if (ports.length === 0) throw new RangeError('--ports: give at least one port, e.g. --ports 25');
   return [...new Set(ports)].sort((a, b) => a - b);
 }
+
+/** `live` only (spec/interface.md): the device, when to stop, and where to keep the packets. */
+export const LIVE_OPTIONS = {
+  interface: { type: 'string', alias: 'i', demandOption: 'name the device to capture on, e.g. -i eth0 (smtpscope interfaces lists them)', describe: 'Capture device (smtpscope interfaces lists them)' },
+  duration: { type: 'string', describe: 'Stop after this long: 90s, 5m, 1h, or a number of seconds' },
+  count: { type: 'string', describe: 'Stop after this many packets' },
+  write: { type: 'string', alias: 'w', describe: 'Also save every captured packet to this pcap file (for a ticket; smtpscope analyze reads it with the same results)' },
+  'write-limit': { type: 'string', describe: 'Rotate --write files at this size (e.g. 100MB): file.pcap, file.1.pcap, file.2.pcap, ...' },
+} as const satisfies Record<string, Options>;
+
+/** What yargs hands `live` for LIVE_OPTIONS. */
+export interface LiveOptionArgs {
+  interface: string;
+  duration?: string;
+  count?: string;
+  write?: string;
+  writeLimit?: string;
+}
+
+/** "90s", "5m", "1h", "250ms" or a bare number of seconds → milliseconds; a bad value names the fix. */
+export function parseDuration(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/i.exec(text);
+  const ms = m ? Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's').toLowerCase() as 'ms' | 's' | 'm' | 'h'] : NaN;
+  if (!Number.isFinite(ms) || ms <= 0) throw new RangeError(`--duration: "${text}" is not a time; write e.g. --duration 90s, 5m, 1h or a number of seconds`);
+  return ms;
+}
+
+/** A positive packet count. */
+export function parseCount(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`--count: "${text}" is not a number of packets; write e.g. --count 10000`);
+  return n;
+}

@@ -11,11 +11,13 @@
 import type { Time } from '../util/time.js';
 import type { BdatArgs } from './commands.js';
 import { CountedReader } from './counted.js';
-import type { BodyScanner, Lookalike } from './data-body.js';
+import type { BodyScanner, FrameCount, Lookalike } from './data-body.js';
 import type { Command } from './events.js';
 
 export class BdatChunk {
   readonly reader: CountedReader;
+  /** Segments of this chunk with octets > 127 (the shared scanner counts the whole message). */
+  readonly eightBit: FrameCount = { count: 0, firstFrame: null };
   private readonly lookStart: number;
 
   constructor(
@@ -34,7 +36,11 @@ export class BdatChunk {
   /** Consumes chunk octets from [pos, end); returns the new position. */
   push(buf: Buffer, pos: number, end: number, frame: number, time: Time): number {
     const stop = this.reader.take(pos, end);
-    if (stop > pos) this.body.push(buf, pos, stop, frame, time);
+    if (stop > pos) {
+      const before = this.body.stats.eightBit.count;
+      this.body.push(buf, pos, stop, frame, time);
+      if (this.body.stats.eightBit.count !== before && this.eightBit.count++ === 0) this.eightBit.firstFrame = frame;
+    }
     return stop;
   }
 

@@ -197,10 +197,10 @@ export class Conversation {
     }
   }
 
-  gap(dir: Dir, length: number | 'unknown', frame: number, time: Time): void {
+  gap(dir: Dir, streamOffset: number, length: number | 'unknown', frame: number, time: Time): void {
     this.begin();
     const inside = dir === 'c2s' ? this.c2sInside() : this.s2cInside();
-    this.emit({ type: 'gap', frame, time, dir, length, inside, state: this.session.state });
+    this.emit({ type: 'gap', frame, time, dir, streamOffset, length, inside, state: this.session.state });
     if (dir === 'c2s') {
       if (this.c2sMode === 'held') {
         // Bytes before the gap are still waiting for their reply; the gap is applied in order on release.
@@ -614,6 +614,8 @@ export class Conversation {
     const s = this.session;
     const { frame, time, code } = reply;
     this.repliesSeen++;
+    if (this.c2sMode === 'data' && code >= 200 && (code < 300 || code >= 400)) this.replyDuringData(reply);
+    else if (this.repliesSeen === 1 && !s.midstream) this.checkMissingGreeting(reply);
     let p = this.queue.shift();
     if (!p && s.midstream && this.repliesSeen === 1 && code === 220 && s.bytes.c2s === 0) {
       // No SYN seen, but the stream starts with the greeting: pair it with <connect> after all.
@@ -638,6 +640,53 @@ export class Conversation {
     }
     this.emit({ type: 'reply', frame, time, reply, to: cmd, latencyMs, permitted: isPermittedReply(cmd.verb, code), stateBefore, stateAfter });
     this.applyReply(p, reply);
+  }
+
+  /**
+   * A final reply while the DATA body is open (RFC 5321 §4.1.1.4 allows none before the
+   * end of data). When the body read so far ends exactly with an end-of-data look-alike
+   * (`<LF>.<LF>` and kin), the server took that look-alike as the end of data: the body
+   * ends there, the reply answers '<end-of-data>', and what the client sends next is read
+   * as commands (a smuggled envelope, CVE-2023-51764 and kin). Otherwise the body stays
+   * open and the reply is a fact of its own ('reply-during-data').
+   */
+  private replyDuringData(reply: Reply): void {
+    const body = this.body!;
+    const end = body.trailingLookalike();
+    if (!end) {
+      this.anomaly('s2c', 'reply-during-data', `${reply.code} reply while the message body was open (no end of data seen)`, reply.frame, reply.time);
+      return;
+    }
+    body.endAtLookalike(end.kind);
+    const time = body.lastTime ?? reply.firstTime;
+    this.finishData(true, end.frame, time);
+    this.c2sMode = 'line';
+    this.pushPseudo('<end-of-data>', '', end.frame, time, { ...NO_CTX, txn: this.bodyTxn });
+    this.bodyTxn = null;
+  }
+
+  /**
+   * RFC 5321 §4.3.2 CONNECTION ESTABLISHMENT: a greeting is 220 or 554 (§3.8: or 421).
+   * When the start was seen but the server's first reply comes after the client's first
+   * command with any other code, that reply answers the command and the greeting is not in
+   * the capture (suricata-verify smtp-rset-starttls: "EHLO", then "250"). Taking it as the
+   * greeting would pair every later reply one command late.
+   */
+  private checkMissingGreeting(reply: Reply): void {
+    const head = this.queue.peek();
+    if (!head || head.cmd.verb !== '<connect>' || this.queue.size < 2) return;
+    if (reply.code === 220 || reply.code === 421 || reply.code === 554) return;
+    const s = this.session;
+    this.queue.shift();
+    s.commands = s.commands.filter((c) => c.seq !== head.cmd.seq);
+    s.greetingMissing = true;
+    // The server answers commands, so it took the connection: judge what follows as after a greeting.
+    s.state = 'greeted';
+    this.greeted = true;
+    // No greeting to talk before: the client's first bytes were not early (the event already went out as a fact).
+    s.earlyTalker = null;
+    const next = this.queue.peek()!.cmd;
+    this.anomaly('s2c', 'missing-greeting', `first server reply ${reply.code} answers ${next.verb}; no greeting in the capture`, reply.frame, reply.time);
   }
 
   /** What a paired reply means beyond the state: greeting, extensions, envelope, modes. */
@@ -822,7 +871,11 @@ export class Conversation {
     this.body = new BodyScanner('dot');
     this.bodyTxn = txn;
     this.c2sMode = 'data';
-    this.emit({ type: 'data-start', frame, time, cmd });
+    // Held bytes are what the client sent after the DATA line before this reply: the body
+    // started early (RFC 2920 §3.1 / RFC 5321 §4.3: content belongs after the 354).
+    const first = this.held[0];
+    const firstBodyFrame = first && first.kind === 'bytes' ? first.frame : null;
+    this.emit({ type: 'data-start', frame, time, cmd, firstBodyFrame });
   }
 
   private finishData(complete: boolean, frame: number, time: Time): void {
@@ -840,6 +893,8 @@ export class Conversation {
       frame,
       time,
       complete,
+      terminator: st.terminator,
+      firstBodyFrame: st.firstFrame,
       bytes: st.bytes,
       lines: st.lines,
       lookalikes: st.lookalikes,
@@ -865,6 +920,7 @@ export class Conversation {
       received: c.reader.received,
       complete: c.done,
       lookalikes: c.lookalikes(),
+      eightBit: { ...c.eightBit },
     });
   }
 

@@ -81,6 +81,13 @@ export interface BodyStats {
   headers: HeaderInfo | null;
   /** Dot mode: the terminator was seen. */
   complete: boolean;
+  /**
+   * Dot mode: what ended the body: 'CRLF.CRLF' (RFC 5321 §4.1.1.4), or the look-alike the
+   * server took as the end of data (endAtLookalike); null while open or when cut.
+   */
+  terminator: LookalikeKind | null;
+  /** Frame of the first body octet (terminator included), or null: no octet yet. */
+  firstFrame: number | null;
 }
 
 function fc(): FrameCount {
@@ -104,9 +111,17 @@ export class BodyScanner {
     longLines: { ...fc(), longest: 0 },
     headers: null,
     complete: false,
+    terminator: null,
+    firstFrame: null,
   };
   /** Dot mode: the terminator was consumed. */
   done = false;
+  /** Frame of the last octet consumed (for an end decided after the fact). */
+  lastFrame = 0;
+  lastTime: Time | null = null;
+  /** The look-alike found on the last line ended, if any, and that line's counted octets. */
+  private lastLook: Lookalike | null = null;
+  private lastOctets = 0;
 
   // Current (partial) line: length so far (without LF), first three and last three bytes.
   private cur = 0;
@@ -129,9 +144,12 @@ export class BodyScanner {
   constructor(private readonly mode: 'dot' | 'counted') {}
 
   /** Consume buf[pos, end). Returns the position after the terminator (dot mode, then `done`) or end. */
-  push(buf: Buffer, pos: number, end: number, frame: number, _time: Time): number {
+  push(buf: Buffer, pos: number, end: number, frame: number, time: Time): number {
     if (this.done || pos >= end) return pos;
     const start = pos;
+    this.stats.firstFrame ??= frame;
+    this.lastFrame = frame;
+    this.lastTime = time;
     if (this.crAtEnd) {
       this.crAtEnd = false;
       if (buf[pos] !== LF) bump(this.stats.bareCr, frame);
@@ -169,6 +187,7 @@ export class BodyScanner {
       if (this.endLine(frame)) {
         this.done = true;
         this.stats.complete = true;
+        this.stats.terminator = 'CRLF.CRLF';
         break;
       }
     }
@@ -204,6 +223,7 @@ export class BodyScanner {
       this.stats.lines += lines;
       this.lineStart += n;
       this.prevEnding = 'crlf';
+      this.lastLook = null;
     }
     return pos;
   }
@@ -256,6 +276,7 @@ export class BodyScanner {
     const t3 = this.t3;
     const prev = this.prevEnding;
     this.prevEnding = hasCr ? 'crlf' : 'lf';
+    this.lastLook = null;
     this.cur = 0;
     this.h0 = this.h1 = this.h2 = this.t1 = this.t2 = this.t3 = -1;
 
@@ -279,6 +300,7 @@ export class BodyScanner {
     const octets = cur + 1 - stuffed;
     s.bytes += octets;
     s.lines++;
+    this.lastOctets = octets;
     if (!hasCr) bump(s.bareLf, frame);
     if (octets > LIMITS.textLine) {
       bump(s.longLines, frame);
@@ -294,7 +316,49 @@ export class BodyScanner {
 
   private lookalike(kind: LookalikeKind, frame: number, offset: number): void {
     this.stats.lookalikeCount++;
-    if (this.stats.lookalikes.length < SMTP_LIMITS.maxLookalikes) this.stats.lookalikes.push({ kind, frame, offset });
+    const l: Lookalike = { kind, frame, offset };
+    this.lastLook = l;
+    if (this.stats.lookalikes.length < SMTP_LIMITS.maxLookalikes) this.stats.lookalikes.push(l);
+  }
+
+  /**
+   * Dot mode: the octets consumed so far end exactly with an end-of-data look-alike
+   * (nothing after it), so a server that answered now took it as the end of data. The
+   * look-alike on the last line ended, or a pending `<CRLF>.<CR>` (the CRLF.CR kind:
+   * a line that is "." CR so far, after a CRLF). Null otherwise.
+   */
+  trailingLookalike(): { kind: LookalikeKind; frame: number } | null {
+    if (this.mode !== 'dot' || this.done) return null;
+    if (this.cur === 0) {
+      // A CRLF.CR found on a finished line had more octets after its CR: it is not at the end.
+      const l = this.lastLook;
+      return l && l.kind !== 'CRLF.CR' ? { kind: l.kind, frame: l.frame } : null;
+    }
+    if (this.cur === 2 && this.h0 === DOT && this.h1 === CR && this.prevEnding === 'crlf') return { kind: 'CRLF.CR', frame: this.lastFrame };
+    return null;
+  }
+
+  /**
+   * Ends the body at the trailing look-alike (see trailingLookalike): the server's reply
+   * shows it took that sequence as the end of data. The look-alike stays in `lookalikes`
+   * (it is one); its dot line leaves the message counts, as the CRLF.CRLF terminator would.
+   */
+  endAtLookalike(kind: LookalikeKind): void {
+    const s = this.stats;
+    if (this.cur === 0 && kind !== 'CR.CRLF') {
+      // The whole last line was the dot line (".", ".\r"): it is terminator, not message.
+      s.bytes -= this.lastOctets;
+      s.lines--;
+    } else if (kind === 'CR.CRLF') {
+      s.bytes -= 3; // the ".\r\n" after the CR that ended the text
+    } else if (kind === 'CRLF.CR' && this.cur === 2) {
+      // "<CRLF>.<CR>" with nothing after it: the look-alike is only now known not to be followed by LF.
+      this.lookalike('CRLF.CR', this.lastFrame, this.lineStart);
+    }
+    if (this.inHeaders) this.endHeaders(true);
+    this.done = true;
+    s.complete = true;
+    s.terminator = kind;
   }
 
   private keepHeader(buf: Buffer, from: number, to: number): void {

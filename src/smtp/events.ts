@@ -7,7 +7,7 @@
 import type { Dir, CloseReason } from '../tcp/events.js';
 import type { Time } from '../util/time.js';
 import type { Reply } from './reply.js';
-import type { BodyStats, HeaderInfo, Lookalike } from './data-body.js';
+import type { BodyStats, FrameCount, HeaderInfo, Lookalike, LookalikeKind } from './data-body.js';
 import type { EhloInfo, PathArgs } from './commands.js';
 import type { SmtpState } from './state-machine.js';
 import type { TlsEvent } from './tls-records.js';
@@ -60,6 +60,8 @@ export const ANOMALY_KINDS = [
   'counted-size-unknown', // 354 to XEXCH50 whose length did not parse: blob cannot be delimited
   'auth-bad-base64', // an AUTH answer that is not base64 (RFC 4954 §4)
   'unparsed-command', // client line while unsynchronised (mid-stream / after gap) that is not a command
+  'reply-during-data', // a 2xx/4xx/5xx reply while the DATA body is open and no end-of-data look-alike precedes it
+  'missing-greeting', // SYN seen, but the server's first reply answers the client's first command (no 220/421/554 greeting)
 ] as const;
 export type AnomalyKind = (typeof ANOMALY_KINDS)[number];
 
@@ -97,13 +99,31 @@ export type SessionEvent =
   | { type: 'extensions'; frame: number; time: Time; ehlo: EhloInfo }
   | { type: 'early-talker'; frame: number; time: Time; bytes: number }
   | { type: 'resync'; frame: number; time: Time; dir: Dir; cause: 'midstream' | 'gap' }
-  | { type: 'data-start'; frame: number; time: Time; cmd: Command }
+  | {
+      type: 'data-start';
+      frame: number;
+      time: Time;
+      cmd: Command;
+      /**
+       * Frame of the first body octet when the client sent it before the 354 arrived (the
+       * bytes were held for the reply); null when no body octet had arrived yet.
+       */
+      firstBodyFrame: number | null;
+    }
   | {
       type: 'data-end';
       frame: number;
       time: Time;
       /** Terminator seen; false when a gap, reset or end of capture cut the body. */
       complete: boolean;
+      /**
+       * What ended the body: 'CRLF.CRLF' (RFC 5321 §4.1.1.4), or an end-of-data look-alike
+       * the server took as the end (it replied while the body ended with it: SMTP smuggling
+       * works against this server). Null when the body was cut.
+       */
+      terminator: LookalikeKind | null;
+      /** Frame of the first body octet (null: none arrived). */
+      firstBodyFrame: number | null;
       bytes: number;
       lines: number;
       lookalikes: Lookalike[];
@@ -122,6 +142,8 @@ export type SessionEvent =
       complete: boolean;
       /** `<CRLF>.<CRLF>` and other end-of-data look-alikes inside this chunk (data, per RFC 3030). */
       lookalikes: Lookalike[];
+      /** Segments of this chunk that carry octets > 127 (count), and the first such frame. */
+      eightBit: FrameCount;
     }
   | {
       type: 'xexch50-blob';
@@ -157,6 +179,8 @@ export type SessionEvent =
       frame: number;
       time: Time;
       dir: Dir;
+      /** Stream offset (octets since the start of the direction) where the hole starts, from tcp/. */
+      streamOffset: number;
       length: number | 'unknown';
       /** What the gap hit: the parser phase of that direction. */
       inside: 'line' | 'reply' | 'data' | 'bdat' | 'xexch50' | 'auth' | 'tls' | 'held';

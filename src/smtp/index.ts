@@ -102,7 +102,7 @@ export function createSmtpAnalyzer(opts: SmtpOptions, sink: SmtpSink): SmtpAnaly
         }
         case 'gap': {
           const e = flows.get(ev.flow.tcpStream);
-          if (e instanceof Conversation) e.gap(ev.dir, ev.length, ev.frame, ev.time);
+          if (e instanceof Conversation) e.gap(ev.dir, ev.streamOffset, ev.length, ev.frame, ev.time);
           return;
         }
         case 'close': {

@@ -123,6 +123,11 @@ export interface SmtpSession {
   state: SmtpState;
   /** Who sent the first payload byte, and when. */
   firstSpeaker: { dir: 'c2s' | 's2c'; frame: number; time: Time } | null;
+  /**
+   * The start was seen (SYN) but the server never greeted: its first reply answered the
+   * client's first command with a code no greeting has (not 220/421/554, RFC 5321 §4.3.2).
+   */
+  greetingMissing: boolean;
   /** Client bytes before the greeting (RFC 5321 §4.3.1). */
   earlyTalker: { frame: number; time: Time; bytes: number } | null;
   /** Anomalies per kind, including those beyond SMTP_LIMITS.maxAnomaliesPerKind. */
@@ -169,6 +174,7 @@ export function newSession(
     midstream,
     state: midstream ? 'unknown' : 'init',
     firstSpeaker: null,
+    greetingMissing: false,
     earlyTalker: null,
     anomalyCounts: {},
     bytes: { c2s: 0, s2c: 0 },

@@ -115,7 +115,7 @@ describe('formats', () => {
     const r = await runMain(['analyze', '--format', 'table', RELAY]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/relay-denied/);
-    expect(r.stdout).toMatch(/1 SMTP session\(s\)/);
+    expect(r.stdout).toMatch(/in 1 SMTP session \(0 messages\)/);
   });
 
   it('--output writes the file and leaves standard output empty', async () => {

@@ -24,8 +24,18 @@ ruleTester.run(rule as unknown as Rule, {
     {
       name: 'LF.LF followed by a second envelope (CVE-2023-51764 probe)',
       capture: 'captures/smtp/smtp-smuggling.pcap',
-      findings: [{ frames: [18, 24], data: { count: 1, kinds: 'LF.LF', offset: 85, code: 250 }, evidence: ['DATA', 'end-of-data look-alike LF.LF at body offset 85', '250 2.0.0 Ok'] }],
+      findings: [{ frames: [18, 24], data: { count: 1, kinds: 'LF.LF', offset: 85, code: 250, acceptedAsEnd: false, terminator: null }, evidence: ['DATA', 'end-of-data look-alike LF.LF at body offset 85', '250 2.0.0 Ok'] }],
       absent: ['bare-lf'],
+    },
+    {
+      name: 'suricata-verify smtp-url-base64: the server answered 250 queued right after <LF>.<LF> (it accepted the look-alike as the end of data)',
+      capture: '../../shared/conformance/suricata-verify/smtp-url-base64.pcap',
+      findings: [{ data: { count: 1, kinds: 'LF.LF', terminator: 'LF.LF', acceptedAsEnd: true, code: 250 }, evidence: ['DATA', 'end-of-data look-alike LF.LF', '250 +OK message queued'] }],
+    },
+    {
+      name: 'server ends the data at <LF>.<LF>, then reads the smuggled envelope as commands',
+      script: [...head, 'C: DATA', 'S: 354 go ahead', 'C~: Subject: x\\r\\n\\r\\nhello\\n.\\n', 'S: 250 2.0.0 queued as A1', 'C: MAIL FROM:<ceo@example.com>', 'S: 250 Ok', 'C: QUIT', 'S: 221 Bye', '@close'].join('\n'),
+      findings: [{ data: { count: 1, kinds: 'LF.LF', terminator: 'LF.LF', acceptedAsEnd: true, code: 250 }, evidence: ['DATA', 'LF.LF', '250 2.0.0 queued as A1'] }],
     },
     {
       name: 'CR.CRLF and CRLF.CR look-alikes, server refuses the message',

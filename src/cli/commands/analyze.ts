@@ -1,9 +1,10 @@
 import type { Argv } from 'yargs';
 import { analyze, inspect } from '../../index.js';
+import type { ReportModel } from '../../report/model.js';
 import { renderJson } from '../../report/json.js';
 import { renderJsonl } from '../../report/jsonl.js';
 import { renderMarkdown } from '../../report/markdown.js';
-import { renderTable } from '../../report/table.js';
+import { renderTable, tableStyle } from '../../report/table.js';
 import { ANALYZE_OPTIONS, type AnalyzeOptionArgs, type Format } from '../options.js';
 import { resolveReportArgs, type ReportSettings } from '../resolve-args.js';
 import { exitStatus, writeNotes, writeReport } from '../output.js';
@@ -46,7 +47,12 @@ export function resolveAnalyze(args: AnalyzeArgs): AnalyzeInvocation {
   return { command: 'analyze', inputs: args.captures.map(String), settings: resolveReportArgs(args, ANALYZE_FORMATS) };
 }
 
-const RENDER = { table: renderTable, json: renderJson, jsonl: renderJsonl, markdown: renderMarkdown } as const;
+const RENDER = {
+  table: (m: ReportModel, toFile: boolean) => renderTable(m, tableStyle(toFile)),
+  json: renderJson,
+  jsonl: renderJsonl,
+  markdown: renderMarkdown,
+} as const;
 
 export async function runAnalyze(inv: AnalyzeInvocation): Promise<number> {
   const { settings } = inv;
@@ -60,6 +66,6 @@ export async function runAnalyze(inv: AnalyzeInvocation): Promise<number> {
   }
   const model = await withProgress(inv.inputs, (onProgress) => analyze(inv.inputs, { ...settings.analyze, ...(onProgress ? { onProgress } : {}) }));
   const render = RENDER[settings.format as keyof typeof RENDER];
-  await writeReport(render(model), settings.output);
+  await writeReport(render(model, settings.output !== undefined && settings.output !== '-'), settings.output);
   return exitStatus(model.findings, settings.failOn);
 }

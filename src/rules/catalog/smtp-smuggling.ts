@@ -13,6 +13,12 @@ import type { Evidence } from '../types.js';
  * forged sender. Only DATA counts: inside BDAT chunks (RFC 3030 §2) every octet,
  * `<CRLF>.<CRLF>` included, is data and ends nothing. smtp/ found the look-alikes
  * (data-body.ts); this rule reports them with the server's verdict on the message.
+ *
+ * The worst case is a server that answers right after a look-alike, before any
+ * `<CRLF>.<CRLF>`: smtp/ then ends the body at the look-alike (data-end `terminator`,
+ * e.g. 'LF.LF') and pairs the reply with `<end-of-data>`. That server took the
+ * look-alike as the end of data, so smuggling works against it (whatever the client
+ * sends next is read as a new envelope); the finding says so, with that reply.
  */
 const MAX_EVIDENCE = 5;
 
@@ -32,7 +38,7 @@ export default defineRule({
   },
   create(ctx) {
     let dataCmd: Command | null = null;
-    let pending: { cmd: Command | null; lookalikes: Lookalike[]; count: number; frame: number; time: Evidence['time'] } | null = null;
+    let pending: { cmd: Command | null; lookalikes: Lookalike[]; count: number; frame: number; time: Evidence['time']; terminator: string | null } | null = null;
 
     function report(reply: Reply | null): void {
       if (!pending) return;
@@ -52,7 +58,15 @@ export default defineRule({
           kind: first.kind,
           offset: first.offset,
           code: reply ? reply.code : null,
-          verdict: reply ? `the server answered ${reply.code} to the message` : 'no reply to the message was seen',
+          terminator: p.terminator,
+          acceptedAsEnd: p.terminator !== null,
+          verdict: p.terminator !== null
+            ? reply
+              ? `the server accepted the ${p.terminator} look-alike as the end of data (it answered ${reply.code} right after it): SMTP smuggling works against this server`
+              : `the server took the ${p.terminator} look-alike as the end of data: SMTP smuggling works against this server`
+            : reply
+              ? `the server answered ${reply.code} to the message`
+              : 'no reply to the message was seen',
         },
         evidence,
       });
@@ -67,7 +81,9 @@ export default defineRule({
         const found = ev.lookalikes.filter((l) => l.kind !== 'CRLF.CRLF');
         if (found.length === 0) return;
         const extra = ev.lookalikeCount - ev.lookalikes.length;
-        pending = { cmd: dataCmd, lookalikes: found, count: found.length + Math.max(0, extra), frame: ev.frame, time: ev.time };
+        // A terminator other than CRLF.CRLF: the server replied right after that look-alike.
+        const terminator = ev.terminator !== null && ev.terminator !== 'CRLF.CRLF' ? ev.terminator : null;
+        pending = { cmd: dataCmd, lookalikes: found, count: found.length + Math.max(0, extra), frame: ev.frame, time: ev.time, terminator };
         if (!ev.complete) report(null);
       },
       reply(ev) {
