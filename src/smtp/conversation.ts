@@ -874,8 +874,8 @@ export class Conversation {
     // Held bytes are what the client sent after the DATA line before this reply: the body
     // started early (RFC 2920 §3.1 / RFC 5321 §4.3: content belongs after the 354).
     const first = this.held[0];
-    const firstBodyFrame = first && first.kind === 'bytes' ? first.frame : null;
-    this.emit({ type: 'data-start', frame, time, cmd, firstBodyFrame });
+    const early = first && first.kind === 'bytes' ? first : null;
+    this.emit({ type: 'data-start', frame, time, cmd, firstBodyFrame: early ? early.frame : null, firstBodyTime: early ? early.time : null });
   }
 
   private finishData(complete: boolean, frame: number, time: Time): void {

@@ -109,6 +109,7 @@ export type SessionEvent =
        * bytes were held for the reply); null when no body octet had arrived yet.
        */
       firstBodyFrame: number | null;
+      firstBodyTime: Time | null;
     }
   | {
       type: 'data-end';

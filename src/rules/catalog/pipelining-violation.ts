@@ -38,7 +38,7 @@ export default defineRule({
     /** Commands sent whose reply has not arrived, oldest first (FIFO like the server's, RFC 2920 §3.2). */
     let outstanding: Command[] = [];
     const lastByVerb = new Map<string, Command>();
-    let data: { cmd: Command; reply: Reply | null } | null = null;
+    let data: { cmd: Command; reply: Reply | null; early: { frame: number; time: Time } | null } | null = null;
     let first: { groupEnd: Command; groupEndReply: Reply | null; offending: Evidence; verb: string } | null = null;
     let count = 0;
 
@@ -53,6 +53,10 @@ export default defineRule({
       },
       greeting() {
         greeted = true;
+      },
+      anomaly(ev) {
+        // smtp/ found no greeting (the server's first reply answered a command): commands are judged from there.
+        if (ev.kind === 'missing-greeting') greeted = true;
       },
       gap(ev) {
         advertised = null;
@@ -78,9 +82,23 @@ export default defineRule({
           }
         }
         if (cmd.verb === 'QUIT') quit = true;
-        if (cmd.verb === 'DATA') data = { cmd, reply: null };
+        if (cmd.verb === 'DATA') data = { cmd, reply: null, early: null };
         outstanding.push(cmd);
         lastByVerb.set(cmd.verb, cmd);
+      },
+      'data-start'(ev) {
+        if (!data || ev.cmd !== data.cmd || !data.reply || ev.firstBodyFrame === null || ev.firstBodyTime === null) return;
+        // The client sent body octets before the 354 arrived (smtp/ held them for the reply).
+        if (ev.firstBodyFrame < data.reply.frame && !opaque && greeted && !quit && advertised === true) data.early = { frame: ev.firstBodyFrame, time: ev.firstBodyTime };
+      },
+      'data-end'(ev) {
+        const early = data?.early;
+        if (!data || !early) return;
+        data.early = null;
+        // The whole message before the 354, or a body begun before it and finished after it.
+        const whole = ev.complete && data.reply !== null && ev.frame < data.reply.frame;
+        const line = whole ? '(message content and the final ".")' : '(message content begun before the 354, finished after it)';
+        occurrence(data.cmd, data.reply, { frame: early.frame, time: early.time, dir: 'c2s', line }, 'message content');
       },
       reply(ev) {
         const to = ev.to;
