@@ -14,6 +14,16 @@ ruleTester.run(rule as unknown as Rule, {
     { name: 'capture began mid-session: the extensions are unknown', capture: 'captures/real/postfix-midstream.pcap' },
     { name: 'commands sent before the greeting are early-talker\'s', capture: 'captures/smtp/early-talker.pcap' },
     { name: 'QUIT followed by more: command-after-quit\'s', dialogue: 'dialogues/rules/command-after-quit-reuse.smtp' },
+    {
+      // The server never greeted: its first 250 answers EHLO (smtp/ marks the greeting missing),
+      // so every reply answers the command just sent; read as a greeting, each would look one late.
+      name: 'no greeting in the capture, lock-step client',
+      script: [
+        '@client 10.0.0.5:40030', '@server 10.0.0.25:25',
+        'C: EHLO client.example.com', 'S: 250 mx.example.com', 'C: MAIL FROM:<a@example.com>', 'S: 250 2.1.0 Ok',
+        'C: RCPT TO:<b@example.com>', 'S: 250 2.1.5 Ok', 'C: QUIT', 'S: 221 Bye', '@close',
+      ].join('\n'),
+    },
   ],
   invalid: [
     {
@@ -36,8 +46,24 @@ ruleTester.run(rule as unknown as Rule, {
         'C: MAIL FROM:<a@example.com>', 'S: 250 2.1.0 Ok', 'C: RCPT TO:<b@example.com>', 'S: 250 2.1.5 Ok',
         'C: DATA', 'C~: Subject: hi\\r\\n\\r\\nbody\\r\\n.\\r\\n', 'S: 354 go ahead', 'S: 250 2.0.0 queued', 'C: QUIT', 'S: 221 Bye', '@close',
       ].join('\n'),
-      findings: [{ data: { command: 'message content', previous: 'DATA', count: 1 }, evidence: ['DATA', 'message content', '354 go ahead'] }],
+      findings: [{ data: { command: 'message content', previous: 'DATA', count: 1 }, evidence: ['DATA', 'message content and the final', '354 go ahead'] }],
       absent: ['pipelining-violation'],
+    },
+    {
+      name: 'HELO session: the body begins before the 354 and ends after it',
+      script: [
+        '@client 10.0.0.5:40021', '@server 10.0.0.25:25',
+        'S: 220 mx.example.com ESMTP', 'C: HELO client.example.com', 'S: 250 mx.example.com',
+        'C: MAIL FROM:<a@example.com>', 'S: 250 2.1.0 Ok', 'C: RCPT TO:<b@example.com>', 'S: 250 2.1.5 Ok',
+        'C: DATA', 'C~: Subject: hi\\r\\n', 'S: 354 go ahead', 'C~: \\r\\nbody\\r\\n.\\r\\n', 'S: 250 2.0.0 queued', 'C: QUIT', 'S: 221 Bye', '@close',
+      ].join('\n'),
+      findings: [{ frames: [10, 12], data: { command: 'message content', previous: 'DATA', count: 1 }, evidence: ['DATA', 'begun before the 354, finished after it', '354 go ahead'] }],
+      absent: ['pipelining-violation'],
+    },
+    {
+      name: 'suricata-verify smtp-rset-starttls: no greeting, EHLO answered "250" (no PIPELINING), then RSET and STARTTLS in one write',
+      capture: suricata('smtp-rset-starttls.pcap'),
+      findings: [{ frames: [6, 7], data: { command: 'STARTTLS', previous: 'RSET', count: 1 }, evidence: ['RSET', 'STARTTLS', '250'] }],
     },
   ],
 });

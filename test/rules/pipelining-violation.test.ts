@@ -17,6 +17,17 @@ ruleTester.run(rule as unknown as Rule, {
   ],
   invalid: [
     {
+      name: 'PIPELINING advertised: the body begins before the 354 and ends after it',
+      script: [
+        '@client 10.0.0.5:40022', '@server 10.0.0.25:25',
+        'S: 220 mx.example.com ESMTP', 'C: EHLO client.example.com', 'S: 250-mx.example.com', 'S: 250 PIPELINING',
+        'C: MAIL FROM:<a@example.com>', 'C: RCPT TO:<b@example.com>', 'C: DATA', 'S: 250 2.1.0 Ok', 'S: 250 2.1.5 Ok',
+        '@flush', 'C~: Subject: hi\\r\\n', 'S: 354 go ahead', 'C~: \\r\\nbody\\r\\n.\\r\\n', 'S: 250 2.0.0 queued', 'C: QUIT', 'S: 221 Bye', '@close',
+      ].join('\n'),
+      findings: [{ data: { command: 'message content', groupEnd: 'DATA', count: 1 }, evidence: ['DATA', 'begun before the 354, finished after it', '354 go ahead'] }],
+      absent: ['pipelining-not-advertised'],
+    },
+    {
       name: 'message content sent before the 354 to DATA',
       capture: suricata('smtp-pipelining.pcap'),
       findings: [{ frames: [11, 13], data: { command: 'message content', groupEnd: 'DATA', count: 1 }, evidence: ['DATA', 'message content', '354 End data'] }],

@@ -2,6 +2,7 @@ import { defineRule } from '../define-rule.js';
 import { commandEvidence, replyEvidence } from '../evidence.js';
 import type { Evidence } from '../types.js';
 import type { Command, Reply } from '../../smtp/index.js';
+import type { Time } from '../../util/time.js';
 
 /**
  * RFC 2920 §3.1 (P-2): with PIPELINING, RSET, MAIL, SEND, SOML, SAML and RCPT "can all
@@ -73,9 +74,8 @@ export default defineRule({
         const cmd = ev.cmd;
         if (opaque || cmd.verb === '<connect>') return;
         if (greeted && !quit && advertised === true) {
-          if (cmd.verb === '<end-of-data>' && data?.reply && cmd.frame < data.reply.frame) {
-            occurrence(data.cmd, data.reply, { ...commandEvidence(cmd), line: '(message content and the final ".")' }, 'message content');
-          } else if (cmd.afterGroupEnd !== null) {
+          // Message content before the 354 is judged at data-start/data-end (first body octet's frame).
+          if (cmd.afterGroupEnd !== null) {
             const v = cmd.afterGroupEnd;
             const groupEnd = outstanding.find((c) => c.verb === v) ?? lastByVerb.get(v);
             if (groupEnd) occurrence(groupEnd, null, commandEvidence(cmd), cmd.verb);
@@ -98,7 +98,8 @@ export default defineRule({
         // The whole message before the 354, or a body begun before it and finished after it.
         const whole = ev.complete && data.reply !== null && ev.frame < data.reply.frame;
         const line = whole ? '(message content and the final ".")' : '(message content begun before the 354, finished after it)';
-        occurrence(data.cmd, data.reply, { frame: early.frame, time: early.time, dir: 'c2s', line }, 'message content');
+        const at = whole ? { frame: ev.frame, time: ev.time } : early;
+        occurrence(data.cmd, data.reply, { frame: at.frame, time: at.time, dir: 'c2s', line }, 'message content');
       },
       reply(ev) {
         const to = ev.to;
