@@ -9,6 +9,10 @@ ruleTester.run(rule as unknown as Rule, {
       name: 'client spoke first and the server never greeted: the 250 answers EHLO, not the connection (suricata-verify)',
       capture: '../../shared/conformance/suricata-verify/smtp-rset-starttls.pcap',
     },
+    {
+      name: 'no greeting in the capture: the first reply, 502, answers the client\'s EHLO (smtp/: greeting missing)',
+      script: ['@client 10.0.0.5:40040', '@server 10.0.0.25:25', 'C: EHLO c.example.com', 'S: 502 5.5.1 EHLO not implemented', 'C: HELO c.example.com', 'S: 250 mx', 'C: QUIT', 'S: 221 Bye', '@close'].join('\n'),
+    },
     { name: 'masked 220 greeting is still a 220 (middlebox-masking\'s business)', capture: 'captures/mission/asa-masked.pcap' },
   ],
   invalid: [

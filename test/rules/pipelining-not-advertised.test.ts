@@ -57,7 +57,7 @@ ruleTester.run(rule as unknown as Rule, {
         'C: MAIL FROM:<a@example.com>', 'S: 250 2.1.0 Ok', 'C: RCPT TO:<b@example.com>', 'S: 250 2.1.5 Ok',
         'C: DATA', 'C~: Subject: hi\\r\\n', 'S: 354 go ahead', 'C~: \\r\\nbody\\r\\n.\\r\\n', 'S: 250 2.0.0 queued', 'C: QUIT', 'S: 221 Bye', '@close',
       ].join('\n'),
-      findings: [{ frames: [10, 12], data: { command: 'message content', previous: 'DATA', count: 1 }, evidence: ['DATA', 'begun before the 354, finished after it', '354 go ahead'] }],
+      findings: [{ frames: [18, 20], data: { command: 'message content', previous: 'DATA', count: 1 }, evidence: ['DATA', 'begun before the 354, finished after it', '354 go ahead'] }],
       absent: ['pipelining-violation'],
     },
     {

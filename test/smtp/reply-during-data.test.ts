@@ -45,6 +45,20 @@ describe('a reply while the DATA body is open', () => {
     });
   }
 
+  it('the same facts whatever segment boundary splits the body (every offset)', () => {
+    const body = Buffer.from('Subject: one\r\n\r\nfirst message\r\n.\rx\r\nend\n.\n');
+    const facts = (steps: Step[]) => {
+      const r = run(script([...ENVELOPE, ...steps, ...cs('S: 250 queued', 'C: QUIT', 'S: 221 bye')]));
+      const e = ofType(r.events, 'data-end')[0]!;
+      return JSON.stringify([e.complete, e.terminator, e.bytes, e.lines, e.lookalikes.map((l) => [l.kind, l.offset]), dialogue(r.events).slice(-4)]);
+    };
+    const whole = facts([{ dir: 'c2s', bytes: body }]);
+    expect(whole).toContain('"LF.LF"');
+    for (let i = 1; i < body.length; i++) {
+      expect(facts([{ dir: 'c2s', bytes: body.subarray(0, i) }, { dir: 'c2s', bytes: body.subarray(i) }]), `split at ${i}`).toBe(whole);
+    }
+  });
+
   it('each pending look-alike kind ends the body when the server answers after it', () => {
     const cases: [string, string][] = [
       ['x\n.\n', 'LF.LF'],

@@ -56,8 +56,9 @@ export default defineRule({
         greeted = true;
         if (!early || gapBefore) return;
         // The server's first reply is no greeting when its code cannot open a session
-        // (§4.3.2 CONNECTION ESTABLISHMENT: 220, E: 554; §3.8: 421): a 250 there answers the
-        // client's command, so the server never greeted (suricata-verify smtp-rset-starttls).
+        // (§4.3.2 CONNECTION ESTABLISHMENT: 220, E: 554; §3.8: 421). After a complete command
+        // smtp/ already pairs such a reply with it and sends no greeting (greetingMissing,
+        // suricata-verify smtp-rset-starttls); this check covers a partial first client line.
         if (!GREETING_CODES.has(ev.reply.code)) return;
         const first: Evidence = early.evidence ?? { frame: early.frame, time: early.time, dir: 'c2s', line: '(partial line)' };
         ctx.report({

@@ -9,8 +9,10 @@ import { replyEvidence, replyText } from '../evidence.js';
  * something that is not the mail server expected (a proxy, another service).
  * The greeting is the reply paired with the <connect> pseudo-command (habit 2).
  * When the client spoke first (early talker) and the server never greeted, the
- * first reply answers the client's command, not the connection: then only the
- * codes that refuse a connection (421, 554) are claimed.
+ * first reply answers the client's command, not the connection: smtp/ then pairs it
+ * with that command and sends no greeting at all (session.greetingMissing, anomaly
+ * 'missing-greeting'). The check below stays for a first reply after a partial client
+ * line (no command to pair it with): only 421 and 554 refuse a connection there.
  */
 export default defineRule({
   meta: {
