@@ -12,6 +12,7 @@ import type { Flow, StreamEvent, CloseReason, HalfStats, Endpoint } from './tcp/
 import { createSmtpAnalyzer, type SessionEvent, type SmtpSession } from './smtp/index.js';
 import { createRuleEngine, RULES, type EngineOptions, type Finding, type Rule } from './rules/index.js';
 import type { Precision, Time } from './util/time.js';
+import { createSessionInterner } from './session-intern.js';
 
 export interface PipelineOptions {
   /** SMTP server ports. */
@@ -113,6 +114,8 @@ export async function runPipelineOn(source: PacketSource, opts: PipelineOptions)
   const flows = new Map<number, FlowSummary>();
   const smtpStreams = new Set<number>();
   const sessions: SmtpSession[] = [];
+  // Ended sessions stay for the report: share their repeated text (lossless, session-intern.ts).
+  const interner = createSessionInterner();
   let lastFrame = 0;
   let lastTime: Time = { sec: 0, nsec: 0 };
 
@@ -131,8 +134,8 @@ export async function runPipelineOn(source: PacketSource, opts: PipelineOptions)
         engine.event(session, ev);
       },
       sessionEnd(session) {
-        sessions.push(session);
         engine.sessionEnd(session);
+        sessions.push(interner.compact(session));
       },
     },
   );

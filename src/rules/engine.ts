@@ -8,7 +8,7 @@
  */
 import type { SessionEvent, SmtpSession } from '../smtp/index.js';
 import type { FlowSummary } from '../pipeline.js';
-import { SEVERITY_RANK, type CaptureFacts, type Finding, type Rule, type RuleListeners, type RuleOptions, type RuleReport, type Severity } from './types.js';
+import { SEVERITY_RANK, type CaptureFacts, type Finding, type Rule, type RuleContext, type RuleOptions, type RuleReport, type Severity } from './types.js';
 import { wiresharkFilter } from './wireshark-filter.js';
 
 export interface EngineOptions {
@@ -20,11 +20,13 @@ export interface EngineOptions {
   /** --threshold name=n, where name is a threshold key or the id of a rule with one threshold. */
   thresholds?: Readonly<Record<string, number>>;
   localDomains?: readonly string[];
-}
-
-interface Instance {
-  rule: Rule;
-  listeners: RuleListeners;
+  /**
+   * Object.freeze every event before rules see it (ESLint's "Rule should not modify
+   * AST"): a rule that writes to an event throws instead of misleading the rules after
+   * it. Default true; test/rules/engine.test.ts proves it. (smtp/ never mutates an
+   * event after emitting it: src/smtp/events.ts.)
+   */
+  freezeEvents?: boolean;
 }
 
 interface Pending {
@@ -87,6 +89,72 @@ export interface RuleEngine {
   findings(): Finding[];
 }
 
+type Listener = (ev: SessionEvent, session: SmtpSession) => void;
+
+/**
+ * Where each rule's listeners sit in a flat per-instance array, built once per rule set:
+ * an event visits only the rules that listen to its type (ESLint's linter does the same
+ * with its per-selector listener lists), and a session costs one array, not one object
+ * per rule. Keys come from one probe instance per rule, created with the run's context:
+ * a rule returns the same listener keys for every session (an object literal; open-relay
+ * returns {} for the whole run when no --local-domain is given).
+ */
+interface DispatchPlan {
+  rules: readonly Rule[];
+  contexts: readonly RuleContext[];
+  /** Per rule, the listener keys it fills, in slot order. */
+  keys: readonly (readonly string[])[];
+  /** Per event type, the slots to call, in rule order. */
+  slots: ReadonlyMap<string, Int32Array>;
+  width: number;
+}
+
+function planOf(rules: readonly Rule[], contexts: readonly RuleContext[]): DispatchPlan {
+  const keys: string[][] = [];
+  const byType = new Map<string, number[]>();
+  let width = 0;
+  rules.forEach((rule, i) => {
+    const probe = rule.create(contexts[i]!);
+    const k = Object.keys(probe).filter((t) => typeof (probe as Record<string, unknown>)[t] === 'function');
+    keys.push(k);
+    for (const t of k) {
+      let list = byType.get(t);
+      if (!list) byType.set(t, (list = []));
+      list.push(width++);
+    }
+  });
+  const slots = new Map<string, Int32Array>();
+  for (const [t, list] of byType) slots.set(t, Int32Array.from(list));
+  return { rules, contexts, keys, slots, width };
+}
+
+/** One instance of every rule of a plan: its listeners in slot order. */
+function instantiate(plan: DispatchPlan): (Listener | undefined)[] {
+  const fns = new Array<Listener | undefined>(plan.width);
+  let at = 0;
+  for (let i = 0; i < plan.rules.length; i++) {
+    const listeners = plan.rules[i]!.create(plan.contexts[i]!) as Record<string, Listener | undefined>;
+    for (const k of plan.keys[i]!) fns[at++] = listeners[k];
+  }
+  return fns;
+}
+
+const NO_SLOTS = new Int32Array(0);
+const NO_FNS: (Listener | undefined)[] = [];
+
+function dispatch(plan: DispatchPlan, fns: readonly (Listener | undefined)[], session: SmtpSession, ev: SessionEvent): void {
+  const slots = plan.slots.get(ev.type) ?? NO_SLOTS;
+  for (let i = 0; i < slots.length; i++) {
+    const fn = fns[slots[i]!];
+    if (fn !== undefined) fn(ev, session);
+  }
+}
+
+interface SessionRules {
+  fns: (Listener | undefined)[];
+  pending: Pending[];
+}
+
 export function createRuleEngine(
   registry: readonly Rule[],
   opts: EngineOptions & { flowOf?: (s: SmtpSession) => FlowSummary | undefined; onFinding?: (f: Finding) => void } = {},
@@ -95,43 +163,48 @@ export function createRuleEngine(
   const overrides = opts.thresholds ?? {};
   const options: RuleOptions = { localDomains: (opts.localDomains ?? []).map((d) => d.toLowerCase()) };
   const flowOf = opts.flowOf ?? (() => undefined);
+  const freeze = opts.freezeEvents ?? true;
   const out: Finding[] = [];
   const counters = new Map<string, number>();
 
-  const perSession = new Map<number, { instances: Instance[]; pending: Pending[] }>();
+  const perSession = new Map<number, SessionRules>();
   const globalPending: Pending[] = [];
+  /** The session whose event is being dispatched: session-scope reports belong to it. */
+  let current: SmtpSession | null = null;
+  let currentPending: Pending[] = globalPending;
 
-  function instantiate(rule: Rule, sink: Pending[], session: SmtpSession | null): Instance {
+  /**
+   * One context per rule and run (thresholds resolved once): rules report only from
+   * their listeners, so a session-scope report goes to the session being dispatched.
+   */
+  function contextOf(rule: Rule): RuleContext {
     const thresholds = thresholdsFor(rule, overrides);
-    const listeners = rule.create({
-      meta: rule.meta,
-      thresholds,
-      options,
-      flowOf,
-      report: (r) => sink.push({ rule, report: r, session: r.session === undefined ? session : r.session }),
-    });
-    return { rule, listeners };
+    const report =
+      rule.meta.scope === 'session'
+        ? (r: RuleReport) => currentPending.push({ rule, report: r, session: r.session === undefined ? current : r.session })
+        : (r: RuleReport) => globalPending.push({ rule, report: r, session: r.session === undefined ? null : r.session });
+    return { meta: rule.meta, thresholds, options, flowOf, report };
   }
 
-  const global: Instance[] = rules.filter((r) => r.meta.scope !== 'session').map((r) => instantiate(r, globalPending, null));
   const sessionRules = rules.filter((r) => r.meta.scope === 'session');
+  const globalRules = rules.filter((r) => r.meta.scope !== 'session');
+  const sessionPlan = planOf(sessionRules, sessionRules.map(contextOf));
+  const globalPlan = planOf(globalRules, globalRules.map(contextOf));
+  const globalFns = instantiate(globalPlan);
+  const captureEndHooks = globalPlan.slots.get('capture-end') ?? NO_SLOTS;
 
-  function stateOf(session: SmtpSession) {
+  function stateOf(session: SmtpSession): SessionRules {
     let s = perSession.get(session.id);
     if (!s) {
       const pending: Pending[] = [];
-      s = { instances: [], pending };
+      s = { fns: NO_FNS, pending };
       perSession.set(session.id, s);
-      for (const r of sessionRules) s.instances.push(instantiate(r, pending, session));
+      // Rules' create() runs with `current` set, as their listeners do.
+      current = session;
+      currentPending = pending;
+      s.fns = instantiate(sessionPlan);
     }
     return s;
-  }
-
-  function dispatch(instances: readonly Instance[], session: SmtpSession, ev: SessionEvent): void {
-    for (const inst of instances) {
-      const fn = (inst.listeners as Record<string, ((e: SessionEvent, s: SmtpSession) => void) | undefined>)[ev.type];
-      if (fn) fn(ev, session);
-    }
   }
 
   /** One problem, one finding: drop findings of superseded rules that share evidence frames. */
@@ -178,10 +251,12 @@ export function createRuleEngine(
 
   return {
     event(session, ev) {
-      Object.freeze(ev);
+      if (freeze) Object.freeze(ev);
       const s = stateOf(session);
-      dispatch(s.instances, session, ev);
-      dispatch(global, session, ev);
+      current = session;
+      currentPending = s.pending;
+      dispatch(sessionPlan, s.fns, session, ev);
+      dispatch(globalPlan, globalFns, session, ev);
     },
     sessionEnd(session) {
       const s = perSession.get(session.id);
@@ -192,7 +267,12 @@ export function createRuleEngine(
     captureEnd(facts) {
       for (const [, s] of perSession) settle(s.pending);
       perSession.clear();
-      for (const inst of global) inst.listeners['capture-end']?.(facts);
+      current = null;
+      currentPending = globalPending;
+      for (let i = 0; i < captureEndHooks.length; i++) {
+        const hook = globalFns[captureEndHooks[i]!] as unknown as ((f: CaptureFacts) => void) | undefined;
+        hook?.(facts);
+      }
       settle(globalPending);
     },
     findings() {

@@ -3,13 +3,27 @@ import type { SmtpSession } from '../../smtp/index.js';
 import type { Evidence } from '../types.js';
 import { MASKED_WORD } from './middlebox-masking.js';
 
-interface Seen {
+/** A clear-text EHLO reply without STARTTLS (and not masked): reported once the server is known to offer it. */
+interface Missing {
   session: SmtpSession;
-  starttls: boolean;
-  masked: boolean;
   first: Evidence;
-  frame: number;
 }
+
+interface ServerSeen {
+  /** The first session whose EHLO reply advertised STARTTLS. */
+  offered: SmtpSession | null;
+  missing: Missing[];
+  /** Sessions without STARTTLS not kept (STARTTLS_STRIPPED_MAX_MISSING); never reported. */
+  dropped: number;
+}
+
+/**
+ * Sessions without STARTTLS remembered per server. Only the ones reported are kept
+ * (masked and STARTTLS-advertising replies are not), but a server that never offers
+ * STARTTLS would otherwise make the rule hold every session of a long capture; beyond
+ * this many, later sessions of that server are counted and not reported.
+ */
+export const STARTTLS_STRIPPED_MAX_MISSING = 10_000;
 
 /**
  * RFC 3207 §4 and §6: STARTTLS is negotiated in clear, so a man in the middle can
@@ -36,38 +50,49 @@ export default defineRule({
     thresholds: {},
   },
   create(ctx) {
-    const byServer = new Map<string, Seen[]>();
+    const byServer = new Map<string, ServerSeen>();
+    /** Sessions whose first EHLO reply was seen; forgotten at session end (bounded by live sessions). */
+    const seenSession = new Set<number>();
     return {
       reply(ev, session) {
         if (ev.to?.verb !== 'EHLO' || ev.reply.code !== 250) return;
         // Only the first EHLO reply of a session: later ones would be inside TLS (not seen) or repeats.
         const key = `${session.server.ip}:${session.server.port}`;
-        let list = byServer.get(key);
-        if (!list) byServer.set(key, (list = []));
-        if (list.some((s) => s.session === session)) return;
-        const kws = ev.reply.lines.slice(1).map((l) => l.slice(4).trim().split(/[ =]/)[0]!.toUpperCase());
-        list.push({
-          session,
-          starttls: kws.includes('STARTTLS'),
-          masked: kws.some((k) => MASKED_WORD.test(k)),
-          first: { frame: ev.reply.frame, time: ev.reply.time, dir: 's2c', line: ev.reply.lines.join('\n') },
-          frame: ev.reply.frame,
-        });
+        let seen = byServer.get(key);
+        if (!seen) byServer.set(key, (seen = { offered: null, missing: [], dropped: 0 }));
+        if (seenSession.has(session.id)) return;
+        seenSession.add(session.id);
+        let starttls = false;
+        let masked = false;
+        const lines = ev.reply.lines;
+        for (let i = 1; i < lines.length; i++) {
+          const kw = lines[i]!.slice(4).trim().split(/[ =]/)[0]!.toUpperCase();
+          if (kw === 'STARTTLS') starttls = true;
+          else if (MASKED_WORD.test(kw)) masked = true;
+        }
+        if (starttls) {
+          if (seen.offered === null) seen.offered = session;
+        } else if (!masked) {
+          if (seen.missing.length >= STARTTLS_STRIPPED_MAX_MISSING) seen.dropped++;
+          else seen.missing.push({ session, first: { frame: ev.reply.frame, time: ev.reply.time, dir: 's2c', line: lines.join('\n') } });
+        }
+      },
+      'session-end'(_ev, session) {
+        seenSession.delete(session.id);
       },
       'capture-end'() {
-        for (const [server, list] of byServer) {
-          const offered = list.find((s) => s.starttls);
+        for (const [server, seen] of byServer) {
+          const offered = seen.offered;
           if (!offered) continue;
-          for (const s of list) {
-            if (s.starttls || s.masked) continue;
+          for (const s of seen.missing) {
             ctx.report({
               session: s.session,
               data: {
                 server,
                 client: s.session.client.ip,
-                advertisedIn: offered.session.id,
-                advertisedStream: offered.session.tcpStream,
-                advertisedToClient: offered.session.client.ip,
+                advertisedIn: offered.id,
+                advertisedStream: offered.tcpStream,
+                advertisedToClient: offered.client.ip,
               },
               evidence: [s.first],
             });

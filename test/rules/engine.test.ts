@@ -1,0 +1,124 @@
+/**
+ * The rule engine itself (src/rules/engine.ts): events are frozen before rules see
+ * them, an event reaches only the rules that listen to its type, and with one shared
+ * context per rule a session-scope report still belongs to the session it was made in,
+ * while sessions interleave.
+ */
+import { describe, expect, it } from 'vitest';
+import { createRuleEngine } from '../../src/rules/engine.js';
+import { defineRule } from '../../src/rules/define-rule.js';
+import type { SessionEvent, SmtpSession } from '../../src/smtp/index.js';
+import { RULES, type RuleContext } from '../../src/rules/index.js';
+
+const T = { sec: 1, nsec: 0 };
+
+function fakeSession(id: number): SmtpSession {
+  return { id, tcpStream: id - 1, client: { ip: `10.0.0.${id}`, port: 1000 + id } } as unknown as SmtpSession;
+}
+
+function gapEvent(frame: number): SessionEvent {
+  return { type: 'gap', frame, time: T, dir: 'c2s', streamOffset: 0, length: 1, inside: 'line', state: 'init' } as unknown as SessionEvent;
+}
+
+const endEvent = (frame: number): SessionEvent =>
+  ({ type: 'session-end', frame, time: T, reason: 'fin', closedBy: 'fin', state: 'init', pending: [], heldBytes: 0 }) as unknown as SessionEvent;
+
+const meta = {
+  severity: 'warning',
+  category: 'transport',
+  title: 't',
+  summary: 'gaps {{n}}',
+  advice: 'test rule',
+  references: ['none'],
+  scope: 'session',
+  thresholds: {},
+} as const;
+
+/** Counts its session's gaps and reports the count at session end. */
+const countGaps = defineRule({
+  meta: { ...meta, id: 'count-gaps' },
+  create(ctx) {
+    let n = 0;
+    let frame = 0;
+    return {
+      gap(ev) {
+        n++;
+        frame = ev.frame;
+      },
+      'session-end'() {
+        ctx.report({ data: { n }, evidence: [{ frame, time: T, dir: 'c2s', line: 'gap' }] });
+      },
+    };
+  },
+});
+
+/** Writes to the event it is given: must be stopped by the freeze. */
+const mutator = defineRule({
+  meta: { ...meta, id: 'mutator' },
+  create() {
+    return {
+      gap(ev) {
+        (ev as { frame: number }).frame = 0;
+      },
+    };
+  },
+});
+
+describe('rule engine', () => {
+  it('freezes events before rules see them: a rule that writes to one throws', () => {
+    const engine = createRuleEngine([mutator]);
+    const ev = gapEvent(7);
+    expect(() => engine.event(fakeSession(1), ev)).toThrow(TypeError);
+    expect(Object.isFrozen(ev)).toBe(true);
+    expect((ev as { frame: number }).frame).toBe(7);
+  });
+
+  it('freezeEvents: false leaves events as they are (the option exists for measurements only)', () => {
+    const engine = createRuleEngine([mutator], { freezeEvents: false });
+    const ev = gapEvent(7);
+    engine.event(fakeSession(1), ev);
+    expect(Object.isFrozen(ev)).toBe(false);
+  });
+
+  it('reports of interleaved sessions belong to their own session, with their own state', () => {
+    const engine = createRuleEngine([countGaps]);
+    const a = fakeSession(1);
+    const b = fakeSession(2);
+    engine.event(a, gapEvent(10));
+    engine.event(b, gapEvent(11));
+    engine.event(a, gapEvent(12));
+    engine.event(b, endEvent(13));
+    engine.sessionEnd(b);
+    engine.event(a, gapEvent(14));
+    engine.event(a, endEvent(15));
+    engine.sessionEnd(a);
+    engine.captureEnd({ inputs: [], sessions: [] });
+    const got = engine.findings().map((f) => ({ session: f.session, client: f.client, n: f.data['n'], frames: f.frames }));
+    expect(got).toEqual([
+      { session: 2, client: '10.0.0.2', n: 1, frames: [11, 11] },
+      { session: 1, client: '10.0.0.1', n: 3, frames: [14, 14] },
+    ]);
+  });
+
+  it('an event reaches only the rules that listen to its type', () => {
+    const seen: string[] = [];
+    const onlyGap = defineRule({ meta: { ...meta, id: 'only-gap' }, create: () => ({ gap: () => void seen.push('gap') }) });
+    const onlyEnd = defineRule({ meta: { ...meta, id: 'only-end' }, create: () => ({ 'session-end': () => void seen.push('end') }) });
+    const engine = createRuleEngine([onlyGap, onlyEnd]);
+    const s = fakeSession(1);
+    engine.event(s, gapEvent(1));
+    engine.event(s, endEvent(2));
+    expect(seen).toEqual(['gap', 'end']);
+  });
+
+  it('every catalog rule returns the same listener keys from every create() (the dispatch plan probes one)', () => {
+    for (const localDomains of [[], ['example.net']]) {
+      for (const r of RULES) {
+        const ctx = { meta: r.meta, thresholds: r.meta.thresholds, options: { localDomains }, flowOf: () => undefined, report: () => {} } as RuleContext;
+        const a = Object.keys(r.create(ctx));
+        const b = Object.keys(r.create(ctx));
+        expect(b, r.meta.id).toEqual(a);
+      }
+    }
+  });
+});
