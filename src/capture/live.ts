@@ -138,6 +138,15 @@ export function smtpFilter(ports: readonly number[], bpf: readonly string[] = []
   return vlan ? `(${cond}) or (vlan and (${cond}))` : cond;
 }
 
+/**
+ * The kernel ring libpcap reads (pcap_set_buffer_size). cap fixes the snap length at
+ * 65535 and turns on immediate mode, so Linux libpcap uses TPACKET_V2, whose slots are
+ * all as large as the snap length: measured on lo, one slot per 128 KiB of buffer
+ * (64 MiB held ~500 packets). 128 MiB holds ~1000 packets, 50 ms at 20,000 packets
+ * per second, enough for a garbage collection or a busy CPU; --buffer-size changes it.
+ */
+export const DEFAULT_KERNEL_BUFFER = 128 << 20;
+
 export interface LiveStats {
   /** Packets delivered to the pipeline. */
   packets: number;
@@ -154,7 +163,7 @@ export type LivePacketSource = (onPacket: PacketCallback) => Promise<CaptureSumm
 export interface LiveOptions {
   device: string;
   filter: string;
-  /** Kernel buffer (pcap_set_buffer_size); large, so bursts do not drop. Default 64 MiB. */
+  /** Kernel buffer (pcap_set_buffer_size); see DEFAULT_KERNEL_BUFFER. */
   kernelBufferBytes?: number;
   /** Stop after this many packets. */
   count?: number;
@@ -196,8 +205,11 @@ export async function openLive(opts: LiveOptions): Promise<LiveCapture> {
   if (names.length > 0 && !names.includes(opts.device)) {
     throw new UserError(null, null, `no capture device "${opts.device}"; smtpscope interfaces lists the devices (${names.slice(0, 6).join(', ')}${names.length > 6 ? ', ...' : ''})`);
   }
-  const buffer = Buffer.alloc(65_536); // cap's snap length is 65535
-  const kernelBytes = opts.kernelBufferBytes ?? 64 << 20;
+  // cap's snap length is 65535. cap keeps only a raw pointer to this buffer: it must stay
+  // reachable from JS while the handle is open (the packet listener below uses it), or
+  // the collector frees memory libpcap still copies into (seen as heap corruption).
+  const buffer = Buffer.alloc(65_536);
+  const kernelBytes = opts.kernelBufferBytes ?? DEFAULT_KERNEL_BUFFER;
   let cap = new mod.Cap();
   let filter = opts.filter;
   let capName: string;

@@ -82,6 +82,7 @@ export const LIVE_OPTIONS = {
   count: { type: 'string', describe: 'Stop after this many packets' },
   write: { type: 'string', alias: 'w', describe: 'Also save every captured packet to this pcap file (for a ticket; smtpscope analyze reads it with the same results)' },
   'write-limit': { type: 'string', describe: 'Rotate --write files at this size (e.g. 100MB): file.pcap, file.1.pcap, file.2.pcap, ...' },
+  'buffer-size': { type: 'string', describe: 'Kernel capture buffer (like tcpdump -B), e.g. 256MB; larger rides out longer bursts without drops (default 128MiB)' },
 } as const satisfies Record<string, Options>;
 
 /** What yargs hands `live` for LIVE_OPTIONS. */
@@ -91,6 +92,7 @@ export interface LiveOptionArgs {
   count?: string;
   write?: string;
   writeLimit?: string;
+  bufferSize?: string;
 }
 
 /** "90s", "5m", "1h", "250ms" or a bare number of seconds → milliseconds; a bad value names the fix. */

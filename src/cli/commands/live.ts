@@ -51,6 +51,8 @@ export interface LiveInvocation {
   count: number | null;
   write: string | null;
   writeLimit: number | null;
+  /** Kernel buffer bytes; null: capture/live.ts's default. */
+  bufferBytes: number | null;
 }
 
 export const LIVE_FORMATS: readonly Format[] = ['table', 'json', 'jsonl', 'markdown', 'html'];
@@ -88,8 +90,14 @@ export function resolveLive(args: LiveArgs): LiveInvocation {
     if ('error' in r) throw new CliUsageError(`--write-limit: ${r.error}`);
     writeLimit = r.value;
   }
+  let bufferBytes: number | null = null;
+  if (args.bufferSize !== undefined) {
+    const r = parseSize(String(args.bufferSize));
+    if ('error' in r) throw new CliUsageError(`--buffer-size: ${r.error}`);
+    bufferBytes = r.value;
+  }
   const filter = smtpFilter(settings.analyze.ports ?? [], listOf(bpf).length ? (Array.isArray(bpf) ? bpf : [bpf!]).map(String) : []);
-  return { command: 'live', device, filter, settings, durationMs, count, write, writeLimit };
+  return { command: 'live', device, filter, settings, durationMs, count, write, writeLimit, bufferBytes };
 }
 
 const RENDER = { table: renderTable, json: renderJson, markdown: renderMarkdown } as const;
@@ -102,7 +110,12 @@ export function findingLine(f: { severity: Severity; rule: string; session: numb
 
 export async function runLive(inv: LiveInvocation): Promise<number> {
   const { settings } = inv;
-  const live: LiveCapture = await openLive({ device: inv.device, filter: inv.filter, ...(inv.count !== null ? { count: inv.count } : {}) });
+  const live: LiveCapture = await openLive({
+    device: inv.device,
+    filter: inv.filter,
+    ...(inv.count !== null ? { count: inv.count } : {}),
+    ...(inv.bufferBytes !== null ? { kernelBufferBytes: inv.bufferBytes } : {}),
+  });
   let writer: LiveWriter | null = null;
   try {
     writer = inv.write === null ? null : createLiveWriter(inv.write, live.linkType, inv.writeLimit);
