@@ -18,7 +18,7 @@ export const SEVERITY_NAMES = ['notice', 'warning', 'error'] as const;
 export const ANALYZE_OPTIONS = {
   format: {
     type: 'string',
-    describe: 'Report format: table, json, jsonl (one JSON object per line), markdown (for a ticket), html (one self-contained page with ladder diagrams; analyze only); default: table on a terminal, json otherwise',
+    describe: 'Report format: table, json, jsonl (one JSON object per line), markdown (for a ticket), html (one self-contained page with ladder diagrams; analyze and live); default: table on a terminal, json otherwise',
   },
   output: { type: 'string', alias: 'o', describe: 'Write the report to this file instead of standard output' },
   ports: {
@@ -29,7 +29,7 @@ export const ANALYZE_OPTIONS = {
   bpf: {
     type: 'string',
     alias: 'filter',
-    describe: 'libpcap filter expression; applied by live capture only for now: offline, every packet is read (narrow a file first with tcpdump -r in.pcap -w out.pcap "<expr>")',
+    describe: 'libpcap filter expression; live: applied in the kernel together with the --ports filter; offline it is not applied, every packet is read (narrow a file first with tcpdump -r in.pcap -w out.pcap "<expr>")',
   },
   rules: { type: 'string', describe: 'Run only these rules (comma list of ids, see smtpscope rules)' },
   'skip-rules': { type: 'string', describe: 'Do not run these rules (comma list of ids)' },
