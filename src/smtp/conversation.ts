@@ -997,7 +997,10 @@ export class Conversation {
       else if (ev.type === 'server-hello') {
         t.version = ev.version;
         t.cipher = ev.cipher;
-      } else if (ev.type === 'alert' && t.alert === null) {
+      } else if (ev.type === 'alert' && t.alert === null && !(ev.encrypted && this.tlsEstablished)) {
+        // An encrypted alert after the handshake completed is, in practice, close_notify at
+        // the end of a good session: the model's alert is the one that tells something
+        // (clear, or encrypted while the handshake was still under way). The event keeps all.
         t.alert = ev.description;
         t.alertLevel = ev.level;
       }

@@ -61,3 +61,17 @@ describe('mission captures', () => {
     expect(bdat.sessions[0]!.transactions[0]!.outcome).toBe('accepted');
   });
 });
+
+describe('TLS facts in the session model', () => {
+  it('a completed STARTTLS session that closes with an encrypted alert reports no alert; the record event keeps it', async () => {
+    const { sessions, events } = await analyzeFile(join(import.meta.dirname, '../../../shared/conformance/zeek/starttls.pcap'));
+    expect(sessions[0]!.tls).toMatchObject({ started: true, established: true, alert: null });
+    const alerts = of(events, 'tls').filter((e) => e.phase === 'record' && e.record.type === 'alert');
+    expect(alerts.length).toBeGreaterThan(0);
+  });
+
+  it('a handshake refused with an alert in clear keeps the alert', async () => {
+    const { sessions } = await at('smtp/tls-alert-after-clienthello.pcap');
+    expect(sessions[0]!.tls).toMatchObject({ alert: 'protocol_version', established: false });
+  });
+});
