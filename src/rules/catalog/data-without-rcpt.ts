@@ -1,6 +1,7 @@
 import { defineRule } from '../define-rule.js';
 import { commandEvidence, replyEvidence, replyText } from '../evidence.js';
 import type { Command } from '../../smtp/index.js';
+import { TransactionAnchor, endsTransaction, isBdatLast, isHello, isPositive } from '../facts/transaction.js';
 
 /**
  * RFC 5321 §3.3, §4.1.1.4: DATA (or BDAT, RFC 3030 §2) is valid only after MAIL and at
@@ -15,11 +16,11 @@ import type { Command } from '../../smtp/index.js';
  * since its last reset point and makes no claim before one (mid-stream start, gap).
  * A refusal of BDAT LAST for want of recipients is this rule's, not message-rejected's
  * (the content was never judged).
+ *
+ * Reset points (facts/transaction.ts) that anchor it: RSET, the end of a message, an
+ * accepted HELO/EHLO. BDAT LAST ends the transaction but, unlike in nested-mail, does
+ * not anchor the rule (it is only seen when well-formed, as a judged BDAT).
  */
-/** Client commands after which no transaction is open (§4.1.1.5 RSET; §4.1.1.4 end of a message). */
-const RESETS = new Set(['RSET', '<end-of-data>']);
-/** HELO/EHLO reset the transaction only when accepted (§4.1.4; a refused EHLO keeps the envelope). */
-const HELLOS = new Set(['EHLO', 'HELO']);
 /** Replies saying the server did not understand DATA/BDAT itself: a different problem than order. */
 const NOT_UNDERSTOOD = new Set([500, 501, 502, 504]);
 
@@ -42,10 +43,6 @@ interface Sent {
   epoch: number;
 }
 
-function isBdatLast(cmd: Command): boolean {
-  return cmd.verb === 'BDAT' && /\sLAST\s*$/i.test(cmd.arg);
-}
-
 export default defineRule({
   meta: {
     id: 'data-without-rcpt',
@@ -61,10 +58,8 @@ export default defineRule({
     thresholds: {},
   },
   create(ctx) {
-    // false until a reset point is seen (mid-stream start, after a gap): no claim before it.
-    let anchored = false;
-    let opaque = false;
-    let epoch = 0;
+    // Not anchored until a reset point is seen (mid-stream start, after a gap): no claim before it.
+    const anchor = new TransactionAnchor();
     let txn: Txn | null = null;
     const rcptTxn = new Map<Command, Txn>();
     const mailTxn = new Map<Command, Txn>();
@@ -81,26 +76,25 @@ export default defineRule({
 
     return {
       'session-start'(ev) {
-        anchored = !ev.midstream;
+        anchor.sessionStart(ev);
       },
       gap() {
-        anchored = false;
-        epoch++;
+        anchor.gap();
         txn = null;
       },
       tls(ev) {
-        if (ev.phase === 'start') opaque = true;
+        anchor.tls(ev);
       },
       command(ev) {
-        if (opaque) return;
+        if (anchor.opaque) return;
         const cmd = ev.cmd;
         const { verb } = cmd;
         if (verb === 'MAIL') {
           txn = { mail: cmd, mailCode: null, rcpts: 0, answered: 0, accepted: 0, bdatJudged: false };
           mailTxn.set(cmd, txn);
-        } else if (RESETS.has(verb)) {
+        } else if (endsTransaction(cmd)) {
           txn = null;
-          anchored = true;
+          anchor.reset();
         } else if (verb === 'RCPT') {
           if (txn) {
             txn.rcpts++;
@@ -108,12 +102,12 @@ export default defineRule({
           }
         } else if (verb === 'DATA' || (verb === 'BDAT' && cmd.argError === null)) {
           const laterChunk = verb === 'BDAT' && (txn?.bdatJudged ?? false);
-          if (anchored && !laterChunk) {
+          if (anchor.anchored && !laterChunk) {
             if (txn && verb === 'BDAT') txn.bdatJudged = true;
             // Sent before the MAIL or an RCPT of its group was answered (RFC 2920 §3.1): the
             // client could not know the envelope would fail.
             const unanswered = txn ? txn.rcpts - txn.answered + (txn.mailCode === null ? 1 : 0) : 0;
-            pending.set(cmd, { txn, unansweredAtSend: unanswered, epoch });
+            pending.set(cmd, { txn, unansweredAtSend: unanswered, epoch: anchor.epoch });
           }
           // RFC 3030 §2: BDAT LAST ends the message, whatever its reply.
           if (isBdatLast(cmd)) txn = null;
@@ -121,13 +115,13 @@ export default defineRule({
       },
       reply(ev) {
         const to = ev.to;
-        if (!to || opaque) return;
+        if (!to || anchor.opaque) return;
         const code = ev.reply.code;
-        if (HELLOS.has(to.verb)) {
+        if (isHello(to)) {
           // A MAIL sent after this EHLO (before its reply) belongs to the new session state.
-          if (code >= 200 && code < 300) {
+          if (isPositive(ev.reply)) {
             if (txn && txn.mail.seq < to.seq) txn = null;
-            anchored = true;
+            anchor.reset();
           }
           return;
         }
@@ -148,7 +142,7 @@ export default defineRule({
         if (!s) return;
         pending.delete(to);
         // A gap between DATA and its reply may have hidden RCPT replies: no claim.
-        if (s.epoch !== epoch) return;
+        if (s.epoch !== anchor.epoch) return;
         if ((s.txn && s.txn.accepted > 0) || NOT_UNDERSTOOD.has(code)) return;
         // RFC 2920 §3.1 and its P-4: a pipelining client sends DATA before it knows the RCPT
         // (or MAIL) replies, and a 503/554 to that DATA is the normal outcome when they all
@@ -171,7 +165,7 @@ export default defineRule({
       'session-end'() {
         // No reply to DATA: certain only when nothing was there to accept (no MAIL or no RCPT sent).
         for (const [cmd, s] of pending) {
-          if (s.epoch !== epoch || (s.txn && s.txn.rcpts > 0)) continue;
+          if (s.epoch !== anchor.epoch || (s.txn && s.txn.rcpts > 0)) continue;
           ctx.report({
             data: { command: cmd.verb, detail: detail(s, cmd.verb), code: 'none', enhanced: null, text: '(no reply before the session ended)', rcpts: 0, pipelined: false },
             evidence: [commandEvidence(cmd)],

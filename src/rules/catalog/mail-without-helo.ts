@@ -1,6 +1,7 @@
 import { defineRule } from '../define-rule.js';
 import { commandEvidence, replyEvidence, replyText } from '../evidence.js';
 import type { Command, Reply } from '../../smtp/index.js';
+import { isHello, isPositive } from '../facts/transaction.js';
 
 /**
  * RFC 5321 §4.1.4 (R-ORD-1): "a session that will contain mail transactions MUST first
@@ -12,7 +13,9 @@ import type { Command, Reply } from '../../smtp/index.js';
  *
  * Only where the whole session start is visible: not in a mid-stream capture, not after
  * a gap (it may hide the EHLO), not after TLS started (RFC 3207 §4.2 requires a new
- * EHLO there, but the dialogue is opaque).
+ * EHLO there, but the dialogue is opaque). Unlike the transaction rules' anchor
+ * (facts/transaction.ts), a reset point does not restore this: only the session start
+ * shows that no HELO/EHLO came before.
  */
 export default defineRule({
   meta: {
@@ -80,7 +83,7 @@ export default defineRule({
       command(ev) {
         if (!visible || initialized) return;
         const cmd = ev.cmd;
-        if (cmd.verb === 'HELO' || cmd.verb === 'EHLO') hello = { cmd, reply: null };
+        if (isHello(cmd)) hello = { cmd, reply: null };
         else if (cmd.verb === 'MAIL') candidates.add(cmd);
       },
       reply(ev) {
@@ -88,7 +91,7 @@ export default defineRule({
         if (!to) return;
         if (hello && to === hello.cmd) {
           hello.reply = ev.reply;
-          if (ev.reply.code >= 200 && ev.reply.code < 300) initialized = true;
+          if (isPositive(ev.reply)) initialized = true;
           return;
         }
         if (!candidates.has(to)) return;

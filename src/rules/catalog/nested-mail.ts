@@ -1,19 +1,24 @@
 import { defineRule } from '../define-rule.js';
 import { commandEvidence, replyEvidence, replyText } from '../evidence.js';
 import type { Command, Reply } from '../../smtp/index.js';
+import { TransactionAnchor, isHello, isPositive, isResetPoint } from '../facts/transaction.js';
 
 /**
  * RFC 5321 §3.3 / §4.1.4 (R-ORD-2): "MAIL ... MUST NOT be sent if a mail transaction is
  * already open". A transaction is open from an accepted MAIL until the end of the
- * message (the reply to <CRLF>.<CRLF> or BDAT LAST ends it whatever its code), RSET, a
+ * message (the reply to <CRLF>.<CRLF> or BDAT LAST ends it whatever its code), RSET,
  * an accepted EHLO/HELO (a refused one keeps the envelope) or QUIT. A refused DATA or BDAT does not end it (RFC 3030 §3: only RSET
  * clears a failed chunking transaction), so MAIL after a refused DATA is nested too.
  *
  * Judged at the second MAIL's reply: by then the first MAIL's reply has arrived (replies
  * come in order, RFC 2920 §3.2), so a first MAIL that was refused opened nothing and
- * the second is legitimate. No claim before a reset point (mid-stream start, gap).
+ * the second is legitimate. No claim before a reset point (mid-stream start, gap); the
+ * reset points and the anchoring are facts/transaction.ts's, plus QUIT.
  */
-const RESETS = new Set(['RSET', 'QUIT', '<end-of-data>']);
+/** QUIT ends the transaction too (the session ends), unlike for the other command-order rules. */
+function endsOpenTransaction(cmd: Command): boolean {
+  return isResetPoint(cmd) || cmd.verb === 'QUIT';
+}
 
 interface Open {
   mail: Command;
@@ -35,15 +40,13 @@ export default defineRule({
     thresholds: {},
   },
   create(ctx) {
-    let anchored = false;
-    let opaque = false;
-    let epoch = 0;
+    const anchor = new TransactionAnchor();
     /** MAIL commands sent since the last reset point, with their replies as they arrive. */
     let window: Open[] = [];
     const candidates = new Map<Command, { earlier: Open[]; epoch: number }>();
 
     function firstOpen(earlier: readonly Open[]): Open | undefined {
-      return earlier.find((o) => o.reply !== null && o.reply.code >= 200 && o.reply.code < 300);
+      return earlier.find((o) => o.reply !== null && isPositive(o.reply));
     }
 
     function report(cmd: Command, first: Open, reply: Reply | null): void {
@@ -65,35 +68,34 @@ export default defineRule({
 
     return {
       'session-start'(ev) {
-        anchored = !ev.midstream;
+        anchor.sessionStart(ev);
       },
       gap() {
-        anchored = false;
-        epoch++;
+        anchor.gap();
         window = [];
       },
       tls(ev) {
-        if (ev.phase === 'start') opaque = true;
+        anchor.tls(ev);
       },
       command(ev) {
-        if (opaque) return;
+        if (anchor.opaque) return;
         const cmd = ev.cmd;
-        if (RESETS.has(cmd.verb) || (cmd.verb === 'BDAT' && /\sLAST\s*$/i.test(cmd.arg))) {
+        if (endsOpenTransaction(cmd)) {
           window = [];
-          anchored = true;
+          anchor.reset();
         } else if (cmd.verb === 'MAIL') {
-          if (anchored && window.length > 0) candidates.set(cmd, { earlier: window.slice(), epoch });
+          if (anchor.anchored && window.length > 0) candidates.set(cmd, { earlier: window.slice(), epoch: anchor.epoch });
           window.push({ mail: cmd, reply: null });
         }
       },
       reply(ev) {
         const to = ev.to;
-        if (!to || opaque) return;
-        if (to.verb === 'EHLO' || to.verb === 'HELO') {
+        if (!to || anchor.opaque) return;
+        if (isHello(to)) {
           // MAILs sent after this EHLO (before its reply) stay in the window.
-          if (ev.reply.code >= 200 && ev.reply.code < 300) {
+          if (isPositive(ev.reply)) {
             window = window.filter((o) => o.mail.seq > to.seq);
-            anchored = true;
+            anchor.reset();
           }
           return;
         }
@@ -103,13 +105,13 @@ export default defineRule({
         const c = candidates.get(to);
         if (!c) return;
         candidates.delete(to);
-        if (c.epoch !== epoch) return;
+        if (c.epoch !== anchor.epoch) return;
         const first = firstOpen(c.earlier);
         if (first) report(to, first, ev.reply);
       },
       'session-end'() {
         for (const [cmd, c] of candidates) {
-          const first = c.epoch === epoch ? firstOpen(c.earlier) : undefined;
+          const first = c.epoch === anchor.epoch ? firstOpen(c.earlier) : undefined;
           if (first) report(cmd, first, null);
         }
         candidates.clear();

@@ -1,8 +1,7 @@
 import { defineRule } from '../define-rule.js';
-import { commandEvidence, replyEvidence } from '../evidence.js';
-import type { Evidence } from '../types.js';
-import type { Command, Reply } from '../../smtp/index.js';
-import type { Time } from '../../util/time.js';
+import { commandEvidence } from '../evidence.js';
+import type { Command } from '../../smtp/index.js';
+import { FirstOccurrence, PipeliningFacts } from '../facts/pipelining.js';
 
 /**
  * RFC 2920 §3.1 (P-2): with PIPELINING, RSET, MAIL, SEND, SOML, SAML and RCPT "can all
@@ -16,7 +15,7 @@ import type { Time } from '../../util/time.js';
  *
  * Only where PIPELINING is known to be advertised (pipelining-not-advertised covers the
  * rest); commands before the greeting are early-talker's, after QUIT command-after-quit's;
- * nothing after TLS starts. Once per session: the first case as evidence, the count in data.
+ * nothing after TLS starts (facts/pipelining.ts keeps that knowledge). Once per session: the first case as evidence, the count in data.
  */
 export default defineRule({
   meta: {
@@ -32,90 +31,51 @@ export default defineRule({
     thresholds: {},
   },
   create(ctx) {
-    let advertised: boolean | null = null;
-    let opaque = false;
-    let greeted = false;
-    let quit = false;
+    const facts = new PipeliningFacts();
     /** Commands sent whose reply has not arrived, oldest first (FIFO like the server's, RFC 2920 §3.2). */
     let outstanding: Command[] = [];
     const lastByVerb = new Map<string, Command>();
-    let data: { cmd: Command; reply: Reply | null; early: { frame: number; time: Time } | null } | null = null;
-    let first: { groupEnd: Command; groupEndReply: Reply | null; offending: Evidence; verb: string } | null = null;
-    let count = 0;
-
-    function occurrence(groupEnd: Command, groupEndReply: Reply | null, offending: Evidence, verb: string): void {
-      count++;
-      if (!first) first = { groupEnd, groupEndReply, offending, verb };
-    }
+    const found = new FirstOccurrence();
 
     return {
-      'session-start'(ev) {
-        greeted = ev.midstream;
-      },
-      greeting() {
-        greeted = true;
-      },
-      anomaly(ev) {
-        // smtp/ found no greeting (the server's first reply answered a command): commands are judged from there.
-        if (ev.kind === 'missing-greeting') greeted = true;
-      },
+      ...facts.listeners(),
       gap(ev) {
-        advertised = null;
+        facts.gap();
         // smtp/ drops its reply queue at a server-side gap; so do we.
         if (ev.dir === 's2c') outstanding = [];
       },
-      tls(ev) {
-        if (ev.phase === 'start') opaque = true;
-      },
-      extensions(ev) {
-        advertised = ev.ehlo.pipelining;
-      },
       command(ev) {
         const cmd = ev.cmd;
-        if (opaque || cmd.verb === '<connect>') return;
-        if (greeted && !quit && advertised === true) {
-          // Message content before the 354 is judged at data-start/data-end (first body octet's frame).
-          if (cmd.afterGroupEnd !== null) {
-            const v = cmd.afterGroupEnd;
-            const groupEnd = outstanding.find((c) => c.verb === v) ?? lastByVerb.get(v);
-            if (groupEnd) occurrence(groupEnd, null, commandEvidence(cmd), cmd.verb);
-          }
+        if (facts.opaque || cmd.verb === '<connect>') return;
+        // Message content before the 354 is judged at data-start/data-end (first body octet's frame).
+        if (facts.judging && facts.advertised === true && cmd.afterGroupEnd !== null) {
+          const v = cmd.afterGroupEnd;
+          const groupEnd = outstanding.find((c) => c.verb === v) ?? lastByVerb.get(v);
+          if (groupEnd) found.add(groupEnd, null, commandEvidence(cmd), cmd.verb);
         }
-        if (cmd.verb === 'QUIT') quit = true;
-        if (cmd.verb === 'DATA') data = { cmd, reply: null, early: null };
+        facts.command(cmd);
         outstanding.push(cmd);
         lastByVerb.set(cmd.verb, cmd);
       },
       'data-start'(ev) {
-        if (!data || ev.cmd !== data.cmd || !data.reply || ev.firstBodyFrame === null || ev.firstBodyTime === null) return;
-        // The client sent body octets before the 354 arrived (smtp/ held them for the reply).
-        if (ev.firstBodyFrame < data.reply.frame && !opaque && greeted && !quit && advertised === true) data.early = { frame: ev.firstBodyFrame, time: ev.firstBodyTime };
+        facts.dataStart(ev, true);
       },
       'data-end'(ev) {
-        const early = data?.early;
-        if (!data || !early) return;
-        data.early = null;
-        // The whole message before the 354, or a body begun before it and finished after it.
-        const whole = ev.complete && data.reply !== null && ev.frame < data.reply.frame;
-        const line = whole ? '(message content and the final ".")' : '(message content begun before the 354, finished after it)';
-        const at = whole ? { frame: ev.frame, time: ev.time } : early;
-        occurrence(data.cmd, data.reply, { frame: at.frame, time: at.time, dir: 'c2s', line }, 'message content');
+        const early = facts.dataEnd(ev);
+        if (early) found.add(early.cmd, early.reply, early.offending, 'message content');
       },
       reply(ev) {
         const to = ev.to;
-        if (!to || opaque) return;
+        if (!to || facts.opaque) return;
         const i = outstanding.indexOf(to);
         if (i >= 0) outstanding.splice(0, i + 1);
-        if (data && to === data.cmd) data.reply = ev.reply;
-        if (first && to === first.groupEnd && !first.groupEndReply) first.groupEndReply = ev.reply;
-        const ok = ev.reply.code >= 200 && ev.reply.code < 300;
-        if ((to.verb === 'HELO' && ok) || (to.verb === 'EHLO' && !ok)) advertised = false;
+        found.reply(to, ev.reply);
+        facts.reply(to, ev.reply);
       },
       'session-end'() {
+        const first = found.first;
         if (!first) return;
-        const evidence = [commandEvidence(first.groupEnd), first.offending];
-        if (first.groupEndReply) evidence.push(replyEvidence(first.groupEndReply));
-        ctx.report({ data: { command: first.verb, groupEnd: first.groupEnd.verb, count }, evidence });
+        ctx.report({ data: { command: first.verb, groupEnd: first.cmd.verb, count: found.count }, evidence: found.evidence() });
       },
     };
   },

@@ -1,22 +1,21 @@
 import { defineRule } from '../define-rule.js';
 import { commandEvidence, replyEvidence, replyText } from '../evidence.js';
 import type { Command } from '../../smtp/index.js';
+import { isHello, isPositive, isResetPoint } from '../facts/transaction.js';
 
 /**
  * RFC 5321 §4.1.4 / §3.3: RCPT is only valid inside a transaction opened by MAIL.
  * The rule looks at what the CLIENT sent (was a MAIL sent since the last reset
  * point?), not at the server's state, so a pipelined MAIL+RCPT is fine and a
  * MAIL that was sent but refused is another rule's business (sender-rejected).
- * It makes no claim until a reset point was seen (mid-stream start, after a gap).
+ * It makes no claim until a reset point (facts/transaction.ts: RSET, end of message,
+ * BDAT LAST, accepted HELO/EHLO) was seen (mid-stream start, after a gap).
+ *
+ * Unlike data-without-rcpt and nested-mail it judges RCPT when it is SENT, so it needs
+ * no TransactionAnchor: its "unknown" is `mailSent === null`, which a MAIL also ends
+ * (after one, a MAIL is known to have been sent), and an accepted HELO/EHLO anchors it
+ * only when it resets (no MAIL sent after it). TLS does not stop it.
  */
-/** Client commands after which no transaction is open (§4.1.1.5; the end of a message). */
-const RESETS = new Set(['RSET', '<end-of-data>']);
-/**
- * HELO/EHLO reset the transaction only when ACCEPTED (§4.1.4: an accepted EHLO is
- * equivalent to RSET; a refused one, e.g. 501 to a bare `EHLO`, changes nothing and
- * the envelope stays: suricata-verify smtp-rejected-ehlo-preserves-envelope).
- */
-const HELLOS = new Set(['EHLO', 'HELO']);
 
 export default defineRule({
   meta: {
@@ -47,19 +46,19 @@ export default defineRule({
         mailSent = null;
       },
       command(ev) {
-        const { verb, arg } = ev.cmd;
+        const { verb } = ev.cmd;
         if (verb === 'MAIL') {
           mailSent = true;
           lastMailSeq = ev.cmd.seq;
         }
-        else if (RESETS.has(verb) || (verb === 'BDAT' && /\sLAST\s*$/i.test(arg))) mailSent = false;
+        else if (isResetPoint(ev.cmd)) mailSent = false;
         else if (verb === 'RCPT' && mailSent === false) flagged.add(ev.cmd);
       },
       reply(ev) {
         const to = ev.to;
-        if (to && HELLOS.has(to.verb)) {
+        if (to && isHello(to)) {
           // A MAIL sent after this EHLO (before its reply) opened the new transaction.
-          if (ev.reply.code >= 200 && ev.reply.code < 300 && lastMailSeq < to.seq) mailSent = false;
+          if (isPositive(ev.reply) && lastMailSeq < to.seq) mailSent = false;
           return;
         }
         if (!to || !flagged.has(to)) return;
