@@ -85,22 +85,36 @@ export abstract class FramedParser implements CaptureParser {
       this.record(this.rem, 0, len);
       this.offset += len;
     }
+    pos = this.walk(chunk, pos, n);
+    if (pos >= n || this.damage !== null) return;
+    // What is left is the start of a record that the next chunk completes.
+    const avail = n - pos;
+    if (avail < this.headerBytes()) {
+      this.stash(chunk, pos, 0);
+      return;
+    }
+    const len = this.recordLength(chunk, pos);
+    if (len >= 0) this.stash(chunk, pos, len);
+  }
+
+  /**
+   * Consumes every whole record of buf[pos, n) and returns where the first incomplete
+   * one starts (or n), advancing `offset`; stops early once damage is found. The
+   * generic walk; a format with a fixed record header may override it with a tighter
+   * loop (pcap.ts), which must keep exactly these semantics.
+   */
+  protected walk(buf: Buffer, pos: number, n: number): number {
     while (pos < n && this.damage === null) {
       const avail = n - pos;
-      if (avail < this.headerBytes()) {
-        this.stash(chunk, pos, 0);
-        return;
-      }
-      const len = this.recordLength(chunk, pos);
-      if (len < 0) return;
-      if (avail < len) {
-        this.stash(chunk, pos, len);
-        return;
-      }
-      this.record(chunk, pos, len);
+      if (avail < this.headerBytes()) return pos;
+      const len = this.recordLength(buf, pos);
+      if (len < 0) return pos;
+      if (avail < len) return pos;
+      this.record(buf, pos, len);
       pos += len;
       this.offset += len;
     }
+    return pos;
   }
 
   private stash(chunk: Buffer, pos: number, need: number): void {

@@ -8,6 +8,8 @@ export type CaptureFormat = (typeof CAPTURE_FORMATS)[number];
  * One captured frame.
  * `data` is a BORROWED view into the reader's chunk buffer: valid only until the
  * packet callback returns. A consumer that keeps bytes must copy them (gopacket's rule).
+ * The Packet object itself is borrowed too: a reader may refill one object for every
+ * record (pcap.ts does), so keep its fields (`time` objects are never reused), not it.
  */
 export interface Packet {
   /** 1-based, as Wireshark numbers frames; continues across several input files. */

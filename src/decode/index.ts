@@ -6,7 +6,7 @@ import { IP, IPPROTO_TCP, newIpResult, type IpResult } from './ip-result.js';
 import { parseIpv4 } from './ipv4.js';
 import { mayLeadToTcp, parseIpv6, walkIpv6Extensions } from './ipv6.js';
 import { linkDecoder } from './link-types.js';
-import { NET, newLinkResult } from './link-result.js';
+import { NET, newLinkResult, type LinkDecoder } from './link-result.js';
 import { createStats, type DecodeStats } from './stats.js';
 import { newTcpHeader, parseTcpHeader } from './tcp-header.js';
 import type { DecodeSink, Segment } from './types.js';
@@ -33,27 +33,26 @@ export interface Decoder {
 const EMPTY = Buffer.alloc(0);
 
 /**
- * The Segment createDecoder hands out. The address views src/dst are built only when
- * asked for (once per flow, by the flow table): a Buffer view costs about as much as
- * the rest of the decoding of a packet, and the flow table keys flows from
- * addr/addrOffset instead.
+ * The Segment createDecoder hands out: one object per decoder, refilled for every
+ * segment (a Segment is BORROWED whole, decode/types.ts). The address views src/dst
+ * are built only when asked for (once per flow, by the flow table): a Buffer view
+ * costs about as much as the rest of the decoding of a packet, and the flow table
+ * keys flows from addr/addrOffset instead.
  */
 class DecodedSegment implements Segment {
-  constructor(
-    readonly frame: number,
-    readonly time: Time,
-    readonly ipVersion: 4 | 6,
-    readonly addr: Buffer,
-    readonly addrOffset: number,
-    readonly srcPort: number,
-    readonly dstPort: number,
-    readonly seq: number,
-    readonly ack: number,
-    readonly flags: number,
-    readonly window: number,
-    readonly payload: Buffer,
-    readonly payloadLength: number,
-  ) {}
+  frame = 0;
+  time: Time = { sec: 0, nsec: 0 };
+  ipVersion: 4 | 6 = 4;
+  addr: Buffer = EMPTY;
+  addrOffset = 0;
+  srcPort = 0;
+  dstPort = 0;
+  seq = 0;
+  ack = 0;
+  flags = 0;
+  window = 0;
+  payload: Buffer = EMPTY;
+  payloadLength = 0;
 
   get src(): Buffer {
     const n = this.ipVersion === 4 ? 4 : 16;
@@ -85,6 +84,10 @@ export function createDecoder(sink: DecodeSink, opts: DecoderOptions = {}): Deco
   const link = newLinkResult();
   const ip = newIpResult();
   const tcp = newTcpHeader();
+  const out = new DecodedSegment();
+  // The link decoder of the last packet's link type: one Map lookup per link type change, not per packet.
+  let lastLinkType = -1;
+  let lastLink: LinkDecoder | undefined;
   const reportedLinkTypes = new Set<number>();
 
   const anomaly = (kind: DecodeAnomalyKind, frame: number, detail: string): void => {
@@ -100,24 +103,22 @@ export function createDecoder(sink: DecodeSink, opts: DecoderOptions = {}): Deco
     if (!tcp.ok) return tcp.anomaly === 'tcp-truncated-header' ? Outcome.Truncated : Outcome.Malformed;
     // When options were cut the payload start lies beyond the captured bytes: empty payload, all of it a gap.
     const payloadStart = tcp.payloadStart < capEnd ? tcp.payloadStart : capEnd;
-    sink.segment(
-      new DecodedSegment(
-        p.frame,
-        p.time,
-        version,
-        addrBuf,
-        srcOff,
-        tcp.srcPort,
-        tcp.dstPort,
-        tcp.seq,
-        tcp.ack,
-        tcp.flags,
-        tcp.window,
-        // Most segments without payload are ACKs: one shared empty view, not one each.
-        payloadStart < capEnd ? buf.subarray(payloadStart, capEnd) : EMPTY,
-        claimedEnd - tcp.payloadStart,
-      ),
-    );
+    const seg = out;
+    seg.frame = p.frame;
+    seg.time = p.time;
+    seg.ipVersion = version;
+    seg.addr = addrBuf;
+    seg.addrOffset = srcOff;
+    seg.srcPort = tcp.srcPort;
+    seg.dstPort = tcp.dstPort;
+    seg.seq = tcp.seq;
+    seg.ack = tcp.ack;
+    seg.flags = tcp.flags;
+    seg.window = tcp.window;
+    // Most segments without payload are ACKs: one shared empty view, not one each.
+    seg.payload = payloadStart < capEnd ? buf.subarray(payloadStart, capEnd) : EMPTY;
+    seg.payloadLength = claimedEnd - tcp.payloadStart;
+    sink.segment(seg);
     return Outcome.Tcp;
   }
 
@@ -164,7 +165,11 @@ export function createDecoder(sink: DecodeSink, opts: DecoderOptions = {}): Deco
   }
 
   function decode(p: Packet): Outcome | null {
-    const decodeLink = linkDecoder(p.linkType);
+    if (p.linkType !== lastLinkType) {
+      lastLinkType = p.linkType;
+      lastLink = linkDecoder(p.linkType);
+    }
+    const decodeLink = lastLink;
     if (decodeLink === undefined) {
       stats.unsupportedLink++;
       if (!reportedLinkTypes.has(p.linkType)) {

@@ -6,7 +6,9 @@ export const TCP_FLAGS = { FIN: 0x01, SYN: 0x02, RST: 0x04, PSH: 0x08, ACK: 0x10
 /**
  * A TCP segment decoded from one packet (or from a reassembled IPv4 fragment train).
  * `payload`, `src` and `dst` are BORROWED views into the packet buffer (or into an owned
- * reassembly buffer): valid until the segment callback returns.
+ * reassembly buffer): valid until the segment callback returns. So is the Segment object
+ * itself: createDecoder refills one object per segment; keep fields (a `time` is never
+ * reused), not the Segment.
  */
 export interface Segment {
   readonly frame: number;

@@ -22,6 +22,7 @@ import { TCP_FLAGS, type Segment } from '../decode/types.js';
 import type { Time } from '../util/time.js';
 import type { CloseReason, Dir, Endpoint, Flow, StreamListener } from './events.js';
 import * as key from './flow-key.js';
+import { FlowIndex, type FlowKeyRef } from './flow-index.js';
 import { HalfStream, newHalfStats } from './half-stream.js';
 import { seqAdd, seqDiff } from './seq.js';
 
@@ -83,7 +84,7 @@ const NO_BASE = -1;
 /** Closed flow reduced to what numbering needs. */
 interface Tomb {
   readonly kind: 'tomb';
-  readonly key: string;
+  readonly key: FlowKeyRef;
   readonly tcpStream: number;
   /** Wireshark base sequence numbers of sides A and B (NO_BASE when unset). */
   baseA: number;
@@ -95,7 +96,7 @@ interface Tomb {
 
 interface FlowState {
   readonly kind: 'flow';
-  readonly key: string;
+  readonly key: FlowKeyRef;
   readonly flow: Flow;
   readonly clientIsA: boolean;
   baseA: number;
@@ -143,7 +144,7 @@ class List {
 export function createFlowTable(listener: StreamListener, opts: FlowTableOptions): FlowTable {
   const limits: TcpLimits = { ...pickLimits(LIMITS), ...opts.limits };
   const lingerSec = opts.closedLingerSec ?? CLOSED_LINGER_SEC;
-  const table = new Map<string, Entry>();
+  const table = new FlowIndex<Entry>();
   const openList = new List();
   const closedList = new List();
   // Tombstones in creation order (FIFO bound); an entry whose key now maps elsewhere is skipped.
@@ -171,19 +172,21 @@ export function createFlowTable(listener: StreamListener, opts: FlowTableOptions
     if (s.time.sec > nowSec) advanceClock(s.time.sec);
     else jumpTo = -1;
     const addr = s.addr;
-    let k: string;
     if (addr !== undefined) {
-      // Decoder segments: key from offsets into the packet, no address views.
+      // Decoder segments: the tuple from offsets into the packet, no address views.
       const off = s.addrOffset!;
-      const len = s.ipVersion === 4 ? 4 : 16;
-      k = key.flowKeyAt(addr, off, addr, off + len, len, s.srcPort, s.dstPort);
+      if (s.ipVersion === 4) table.locate4(addr, off, addr, off + 4, s.srcPort, s.dstPort);
+      else table.locate6(addr, off, addr, off + 16, s.srcPort, s.dstPort);
     } else {
-      k = key.flowKey(s.src, s.srcPort, s.dst, s.dstPort);
+      const src = s.src;
+      const dst = s.dst;
+      if (src.length === 4 && dst.length === 4) table.locate4(src, 0, dst, 0, s.srcPort, s.dstPort);
+      else table.locate6(src, 0, dst, 0, s.srcPort, s.dstPort);
     }
-    const srcIsA = key.srcIsA;
-    const entry = table.get(k);
+    const srcIsA = table.srcIsA;
+    const entry = table.get();
     if (entry === undefined) {
-      return startFlow(k, s, srcIsA, nextStream++, null);
+      return startFlow(table.keyRef(), s, srcIsA, nextStream++, null);
     }
     if (startsNewConversation(entry, s, srcIsA)) {
       if (entry.kind === 'flow' && entry.open) {
@@ -192,14 +195,14 @@ export function createFlowTable(listener: StreamListener, opts: FlowTableOptions
       } else if (entry.kind === 'flow') {
         closedList.remove(entry);
       }
-      return startFlow(k, s, srcIsA, nextStream++, null);
+      return startFlow(entry.key, s, srcIsA, nextStream++, null);
     }
     updateBases(entry, s, srcIsA);
     if (entry.kind === 'tomb') {
       if (entry.reason === 'timeout' && s.payloadLength > 0) {
         // Idle-closed or evicted, and it speaks again: same tcp.stream, delivered mid-stream.
         st.reopened++;
-        return startFlow(k, s, srcIsA, entry.tcpStream, entry);
+        return startFlow(entry.key, s, srcIsA, entry.tcpStream, entry);
       }
       st.packetsAfterClose++;
       return entry.tcpStream;
@@ -237,7 +240,7 @@ export function createFlowTable(listener: StreamListener, opts: FlowTableOptions
     }
   }
 
-  function startFlow(k: string, s: Segment, srcIsA: boolean, tcpStream: number, from: Tomb | null): number {
+  function startFlow(k: FlowKeyRef, s: Segment, srcIsA: boolean, tcpStream: number, from: Tomb | null): number {
     if (openList.size + closedList.size >= limits.maxFlows) makeRoom();
     const f = s.flags;
     let srcIsClient: boolean;
@@ -410,7 +413,7 @@ export function createFlowTable(listener: StreamListener, opts: FlowTableOptions
     tombCount++;
     while (tombCount > limits.maxTombstones && tombHead < tombQueue.length) {
       const old = tombQueue[tombHead++]!;
-      if (table.get(old.key) === old) {
+      if (table.getKey(old.key) === old) {
         table.delete(old.key);
         st.tombstonesDropped++;
       }
@@ -466,7 +469,7 @@ export function createFlowTable(listener: StreamListener, opts: FlowTableOptions
 
   function stats(): FlowTableStats {
     let tombs = 0;
-    for (let i = tombHead; i < tombQueue.length; i++) if (table.get(tombQueue[i]!.key) === tombQueue[i]) tombs++;
+    for (let i = tombHead; i < tombQueue.length; i++) if (table.getKey(tombQueue[i]!.key) === tombQueue[i]) tombs++;
     return { ...st, live: openList.size, closed: closedList.size, tombstones: tombs };
   }
 
