@@ -16,11 +16,15 @@
  * - NO pcap header timestamp: a packet is stamped with the wall clock when the event
  *   runs (µs, monotonic within a capture). Immediate mode keeps that within the
  *   event-loop latency of the kernel's stamp.
- * - NO pcap_stats(): the kernel drop count (ps_drop) is used when the module offers
- *   `stats()` (a newer or patched cap) and is `null` (unknown) otherwise.
+ * - NO pcap_stats(): on Linux the kernel's counters are read from libpcap's packet
+ *   socket with our own addon (capture/live-socket.ts, native/packet-socket), which
+ *   also keeps loopback's outgoing duplicates out of the ring; a module that offers
+ *   `stats()` (a newer or patched cap) is used first. Otherwise the drop count is
+ *   `null` (unknown) and `dropsUnavailable` says why.
  */
 import type { Time } from '../util/time.js';
 import { UserError } from './errors.js';
+import { attachKernelCounters, loadPacketSocketAddon, socketDescriptors, type KernelCounters } from './live-socket.js';
 import type { CaptureSummary, Packet, PacketCallback } from './types.js';
 
 /** The part of cap's Cap object we use (its typings do not exist). */
@@ -140,10 +144,12 @@ export function smtpFilter(ports: readonly number[], bpf: readonly string[] = []
 
 /**
  * The kernel ring libpcap reads (pcap_set_buffer_size). cap fixes the snap length at
- * 65535 and turns on immediate mode, so Linux libpcap uses TPACKET_V2, whose slots are
- * all as large as the snap length: measured on lo, one slot per 128 KiB of buffer
- * (64 MiB held ~500 packets). 128 MiB holds ~1000 packets, 50 ms at 20,000 packets
- * per second, enough for a garbage collection or a busy CPU; --buffer-size changes it.
+ * 65535 and turns on immediate mode, so Linux libpcap uses TPACKET_V2 (the addon reads
+ * the version back), whose slots are all as large as the snap length: ~64 KiB each,
+ * measured on lo (64 MiB held 1023 packets, 1 MiB 16). 128 MiB holds ~2000 packets,
+ * 100 ms at 20,000 packets per second, enough for a garbage collection or a busy CPU;
+ * --buffer-size changes it. (Before the loopback duplicates were kept out of the ring,
+ * lo held half that: every packet took two slots.)
  */
 export const DEFAULT_KERNEL_BUFFER = 128 << 20;
 
@@ -151,10 +157,20 @@ export interface LiveStats {
   /** Packets delivered to the pipeline. */
   packets: number;
   bytes: number;
-  /** libpcap's ps_drop (kernel buffer full); null when cap cannot tell (cap 0.2.1). */
+  /**
+   * Packets that matched the filter but found the kernel ring full (libpcap's ps_drop,
+   * the kernel's tp_drops); null when unknown (see dropsUnavailable).
+   */
   kernelDrops: number | null;
-  /** libpcap's ps_ifdrop (interface drops); null when unknown. */
+  /**
+   * Packets that matched the filter, dropped ones included (ps_recv, tp_packets); the
+   * ones still in the ring when the capture stops are counted but never delivered.
+   */
+  kernelReceived: number | null;
+  /** Frames the interface itself lost while capturing (libpcap's ps_ifdrop); null when unknown. */
   ifDrops: number | null;
+  /** Why kernelDrops is null, in words; null when it is known. */
+  dropsUnavailable: string | null;
 }
 
 /** The shape of pipeline.ts PacketSource (declared there; repeated to keep capture/ below the pipeline). */
@@ -211,6 +227,11 @@ export async function openLive(opts: LiveOptions): Promise<LiveCapture> {
   const buffer = Buffer.alloc(65_536);
   const kernelBytes = opts.kernelBufferBytes ?? DEFAULT_KERNEL_BUFFER;
   let cap = new mod.Cap();
+  // A cap with pcap_stats() counts by itself (and a second reader would reset its
+  // counters); otherwise the packet socket cap.open() creates is found and read by our
+  // addon: the one new AF_PACKET socket afterwards.
+  const addon = typeof cap.stats === 'function' ? null : loadPacketSocketAddon();
+  let sockets = addon?.addon ? socketDescriptors() : null;
   let filter = opts.filter;
   let capName: string;
   try {
@@ -222,6 +243,7 @@ export async function openLive(opts: LiveOptions): Promise<LiveCapture> {
     // The failed handle is dropped, not closed: cap 0.2.1's close() stops a poll it never started.
     cap = new mod.Cap();
     filter = vlanHalf[1]!;
+    if (sockets) sockets = socketDescriptors(); // the dropped handle's socket stays open
     try {
       capName = cap.open(opts.device, filter, kernelBytes, buffer);
     } catch (e2) {
@@ -232,6 +254,17 @@ export async function openLive(opts: LiveOptions): Promise<LiveCapture> {
   if (linkType === null) {
     cap.close();
     throw new UserError(null, null, `cannot capture on ${opts.device}: unknown link type ${capName}`);
+  }
+  let kernel: KernelCounters | null = null;
+  let dropsUnavailable: string | null = null;
+  if (addon === null) {
+    /* the module's own stats() */
+  } else if (addon.addon === null) {
+    dropsUnavailable = addon.why;
+  } else {
+    const k = attachKernelCounters(addon.addon, opts.device, sockets!);
+    if (typeof k === 'string') dropsUnavailable = k;
+    else kernel = k;
   }
   const clock = opts.clockNs ?? wallClockNs();
   const count = opts.count ?? Infinity;
@@ -246,16 +279,25 @@ export async function openLive(opts: LiveOptions): Promise<LiveCapture> {
   let fileOffset = 24;
   let lastNs = 0n;
 
-  const baseStats = (): { drop: number | null; ifdrop: number | null } => {
-    if (typeof cap.stats !== 'function') return { drop: null, ifdrop: null };
+  type Counts = { drop: number | null; recv: number | null; ifdrop: number | null };
+  const unknown: Counts = { drop: null, recv: null, ifdrop: null };
+  const baseStats = (): Counts => {
+    if (kernel !== null) {
+      const k = kernel.read();
+      if (k === null) dropsUnavailable = kernel.unavailable;
+      return k === null ? unknown : { drop: k.drops, recv: k.received, ifdrop: k.ifDrops };
+    }
+    if (typeof cap.stats !== 'function') return unknown;
     try {
       const s = cap.stats();
-      return { drop: s.ps_drop ?? s.drop ?? null, ifdrop: s.ps_ifdrop ?? s.ifdrop ?? null };
-    } catch {
-      return { drop: null, ifdrop: null };
+      return { drop: s.ps_drop ?? s.drop ?? null, recv: s.ps_recv ?? s.recv ?? null, ifdrop: s.ps_ifdrop ?? s.ifdrop ?? null };
+    } catch (e) {
+      dropsUnavailable = `the cap module's stats() failed (${e instanceof Error ? e.message : String(e)})`;
+      return unknown;
     }
   };
-  let finalStats: { drop: number | null; ifdrop: number | null } | null = null;
+  // Read once more before cap.close() closes the socket (its descriptor may be reused).
+  let finalStats: Counts | null = null;
 
   const stop = () => {
     if (stopped) return;
@@ -322,8 +364,8 @@ export async function openLive(opts: LiveOptions): Promise<LiveCapture> {
     source,
     stop,
     stats() {
-      const s = finalStats ?? (stopped ? { drop: null, ifdrop: null } : baseStats());
-      return { packets, bytes, kernelDrops: s.drop, ifDrops: s.ifdrop };
+      const s = finalStats ?? (stopped ? unknown : baseStats());
+      return { packets, bytes, kernelDrops: s.drop, kernelReceived: s.recv, ifDrops: s.ifdrop, dropsUnavailable: s.drop === null ? (dropsUnavailable ?? 'the capture module has no drop counter') : null };
     },
   };
 }

@@ -1,6 +1,6 @@
 /**
  * `live`'s status line on standard error (a terminal only, like the progress bar):
- * packets, SMTP sessions open and closed, findings by severity, kernel drops.
+ * packets, kernel drops, SMTP sessions open and closed, findings by severity.
  * Redrawn in place; cleared before a finding line is printed and redrawn after it,
  * so findings scroll above it and never share its line.
  */
@@ -11,7 +11,7 @@ export interface LiveCounts {
   open: number;
   closed: number;
   bySeverity: { notice: number; warning: number; error: number };
-  /** null: the capture module cannot tell. */
+  /** Packets the kernel dropped because its ring was full (capture/live.ts LiveStats); null: unknown, shown as n/a. */
   kernelDrops: number | null;
 }
 
@@ -23,7 +23,9 @@ export function formatLiveStatus(device: string, c: LiveCounts, elapsedMs: numbe
   const clock = `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
   const drops = c.kernelDrops === null ? 'n/a' : String(c.kernelDrops);
   const b = c.bySeverity;
-  return `${device} ${clock}  ${c.packets} pkts  SMTP ${c.open} open ${c.closed} closed  findings ${b.error} error ${b.warning} warning ${b.notice} notice  drops ${drops}`.slice(
+  // Drops right after the packets: the line is cut to the terminal's width, and whether
+  // the capture is losing packets must survive an 80-column terminal.
+  return `${device} ${clock}  ${c.packets} pkts  drops ${drops}  SMTP ${c.open} open ${c.closed} closed  findings ${b.error} error ${b.warning} warning ${b.notice} notice`.slice(
     0,
     Math.max(columns - 1, 10),
   );

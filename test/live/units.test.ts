@@ -70,12 +70,16 @@ describe('parseSize, parseDuration, parseCount', () => {
 });
 
 describe('status line', () => {
-  it('packets, sessions, findings, drops (n/a when unknown), fitted to the width', () => {
+  it('packets, drops (n/a when unknown), sessions, findings, fitted to the width', () => {
     const c = { packets: 1234, open: 2, closed: 7, bySeverity: { error: 1, warning: 3, notice: 0 }, kernelDrops: null };
     const s = formatLiveStatus('eth0', c, 65_000, 200);
-    expect(s).toBe('eth0 1:05  1234 pkts  SMTP 2 open 7 closed  findings 1 error 3 warning 0 notice  drops n/a');
-    expect(formatLiveStatus('eth0', { ...c, kernelDrops: 0 }, 0, 200)).toMatch(/drops 0$/);
+    expect(s).toBe('eth0 1:05  1234 pkts  drops n/a  SMTP 2 open 7 closed  findings 1 error 3 warning 0 notice');
+    expect(formatLiveStatus('eth0', { ...c, kernelDrops: 0 }, 0, 200)).toContain('  drops 0  ');
     expect(formatLiveStatus('eth0', c, 0, 40)).toHaveLength(39);
+  });
+  it('the drop count survives an 80-column terminal, even with large numbers', () => {
+    const big = { packets: 123_456_789, open: 1234, closed: 987_654, bySeverity: { error: 12, warning: 345, notice: 6789 }, kernelDrops: 4_294_967_295 };
+    expect(formatLiveStatus('enp0s31f6.100', big, 3_599_000, 80)).toMatch(/^enp0s31f6\.100 59:59  123456789 pkts  drops 4294967295  SMTP/);
   });
 });
 

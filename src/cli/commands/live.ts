@@ -16,6 +16,7 @@ import {
   Redactor,
   smtpFilter,
   type LiveCapture,
+  type LiveStats,
   type LiveWriter,
   type ReportModel,
   type Severity,
@@ -108,6 +109,16 @@ export function findingLine(f: { severity: Severity; rule: string; session: numb
   return `${f.severity.padEnd(7)} ${f.rule.padEnd(24)} ${who.padEnd(11)} frames ${f.frames[0]}-${f.frames[1]}  ${f.summary}\n`;
 }
 
+/** The closing line's part about losses: the kernel's ring drops, what passed the filter, the interface's own drops. */
+export function dropsText(s: Pick<LiveStats, 'kernelDrops' | 'kernelReceived' | 'ifDrops' | 'dropsUnavailable'>): string {
+  if (s.kernelDrops === null) return `kernel drops unknown: ${s.dropsUnavailable ?? 'no drop counter'}`;
+  const more = [
+    ...(s.kernelReceived === null ? [] : [`${s.kernelReceived} matched the filter`]),
+    ...(s.ifDrops === null ? [] : [`${s.ifDrops} lost by the interface`]),
+  ];
+  return `${s.kernelDrops} dropped by the kernel${more.length ? ` (${more.join(', ')})` : ''}`;
+}
+
 export async function runLive(inv: LiveInvocation): Promise<number> {
   const { settings } = inv;
   const live: LiveCapture = await openLive({
@@ -162,8 +173,10 @@ export async function runLive(inv: LiveInvocation): Promise<number> {
         status.draw(counts);
       }, 500)
     : null;
+  const noDrops = live.stats().dropsUnavailable;
   process.stderr.write(
-    `smtpscope: capturing on ${inv.device} (filter: ${live.filter})${inv.write ? `, writing ${inv.write}` : ''}; Ctrl-C stops and prints the report\n`,
+    `smtpscope: capturing on ${inv.device} (filter: ${live.filter})${inv.write ? `, writing ${inv.write}` : ''}; Ctrl-C stops and prints the report\n` +
+      (noDrops === null ? '' : `smtpscope: kernel drops will not be counted: ${noDrops}\n`),
   );
 
   let model: ReportModel;
@@ -205,7 +218,7 @@ export async function runLive(inv: LiveInvocation): Promise<number> {
   if (redactor) model = redactor.model(model);
 
   const stats = live.stats();
-  const drops = stats.kernelDrops === null ? 'kernel drops unknown (this cap module has no pcap_stats)' : `${stats.kernelDrops} dropped by the kernel`;
+  const drops = dropsText(stats);
   process.stderr.write(
     `smtpscope: captured ${stats.packets} packets on ${inv.device}, ${drops}; ${model.summary.sessions} SMTP session(s)` +
       (writer ? `; written to ${writer.files.join(', ')}` : '') +
