@@ -20,4 +20,10 @@ export const SMTP_LIMITS = {
    * it the stage decides without the reply and reports 'held-bytes-limit'.
    */
   maxHeldClientBytes: 64 * 1024,
+  /**
+   * Body octets copied at a time into the WebAssembly memory of the line scanner
+   * (body-scan.ts); a longer push is scanned in windows of this size. Its i16 line
+   * counters hold 8 per 64-octet block, so at most 256 KiB fit.
+   */
+  bodyScanWindow: 64 * 1024,
 } as const;
