@@ -25,7 +25,7 @@
 import type { Time } from '../util/time.js';
 import { UserError } from './errors.js';
 import { attachKernelCounters, loadPacketSocketAddon, socketDescriptors, type KernelCounters } from './live-socket.js';
-import type { CaptureSummary, Packet, PacketCallback } from './types.js';
+import type { CaptureDrops, CaptureSummary, Packet, PacketCallback } from './types.js';
 
 /** The part of cap's Cap object we use (its typings do not exist). */
 interface CapHandle {
@@ -308,6 +308,11 @@ export async function openLive(opts: LiveOptions): Promise<LiveCapture> {
     finish?.();
   };
 
+  const stats = (): LiveStats => {
+    const s = finalStats ?? (stopped ? unknown : baseStats());
+    return { packets, bytes, kernelDrops: s.drop, kernelReceived: s.recv, ifDrops: s.ifdrop, dropsUnavailable: s.drop === null ? (dropsUnavailable ?? 'the capture module has no drop counter') : null };
+  };
+
   const source: LivePacketSource = (onPacket: PacketCallback) => {
     if (started) throw new Error('live capture: the source can be run once');
     started = true;
@@ -326,6 +331,7 @@ export async function openLive(opts: LiveOptions): Promise<LiveCapture> {
             last,
             truncatedPackets: 0,
             damage: null,
+            drops: dropsOf(stats()),
           },
         ]);
       if (stopped) return finish();
@@ -363,11 +369,13 @@ export async function openLive(opts: LiveOptions): Promise<LiveCapture> {
     linkType,
     source,
     stop,
-    stats() {
-      const s = finalStats ?? (stopped ? unknown : baseStats());
-      return { packets, bytes, kernelDrops: s.drop, kernelReceived: s.recv, ifDrops: s.ifdrop, dropsUnavailable: s.drop === null ? (dropsUnavailable ?? 'the capture module has no drop counter') : null };
-    },
+    stats,
   };
+}
+
+/** The report's view of the counters (CaptureSummary.drops), read when the capture stopped. */
+export function dropsOf(s: LiveStats): CaptureDrops {
+  return { kernel: s.kernelDrops, interface: s.ifDrops, unavailable: s.dropsUnavailable };
 }
 
 export interface DeviceInfo {

@@ -55,6 +55,7 @@ export class SummaryBuilder {
       last: this.last,
       truncatedPackets: this.truncated,
       damage: this.damage,
+      drops: null,
     };
   }
 }

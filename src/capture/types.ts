@@ -56,6 +56,18 @@ export interface CaptureSummary {
   /** Packets whose captured length is smaller than the original length. */
   truncatedPackets: number;
   damage: CaptureDamage | null;
+  /** Live capture: packets lost before they reached us. Null for a file (it holds what was captured). */
+  drops: CaptureDrops | null;
+}
+
+/** What a live capture lost on the way in (libpcap's pcap_stats). */
+export interface CaptureDrops {
+  /** Matched the filter but found the kernel's capture buffer full (ps_drop); null: unknown. */
+  kernel: number | null;
+  /** Lost by the interface itself while capturing (ps_ifdrop); null: unknown. */
+  interface: number | null;
+  /** Why `kernel` is unknown, in words; null when it is known. */
+  unavailable: string | null;
 }
 
 export type PacketCallback = (p: Packet) => void;

@@ -13,7 +13,7 @@ import { esc } from './html-escape.js';
 import { formatLatency, formatOffset, renderLadder } from './html-ladder.js';
 import { sessionSteps, type BodySize, type Step } from './html-steps.js';
 import { HTML_CSS } from './html-style.js';
-import type { FindingReport, ReportModel, SessionReport } from './model.js';
+import { inputNotes, type FindingReport, type ReportModel, type SessionReport } from './model.js';
 import { endpoint, humanDuration, isoToMs } from './markdown.js';
 
 export type { BodySize } from './html-steps.js';
@@ -42,11 +42,10 @@ function whereCell(f: FindingReport): string {
 function analyzed(model: ReportModel): string {
   const items = model.inputs.map((i) => {
     const span = i.first && i.last ? `, ${esc(i.first)} to ${esc(i.last)}` : '';
-    const damage = i.damage
-      ? `<br><span class="damage">damaged at byte ${esc(i.damage.offset)} (${esc(i.damage.block)}): ${esc(i.damage.reason)}; analyzed up to there</span>`
-      : '';
-    const cut = i.truncatedPackets ? `, ${plural(i.truncatedPackets, 'packet')} cut short by the snap length` : '';
-    return `<li><code>${esc(i.file)}</code>: ${esc(i.variant)}, ${plural(i.packets, 'packet')}, ${esc(i.bytes)} bytes${span}${cut}${damage}</li>`;
+    const notes = inputNotes(i)
+      .map((n) => `<br><span class="damage">${esc(n)}</span>`)
+      .join('');
+    return `<li><code>${esc(i.file)}</code>: ${esc(i.variant)}, ${plural(i.packets, 'packet')}, ${esc(i.bytes)} bytes${span}${notes}</li>`;
   });
   const firsts = model.inputs.map((i) => i.first).filter((t): t is string => t !== null);
   const lasts = model.inputs.map((i) => i.last).filter((t): t is string => t !== null);

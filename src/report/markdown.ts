@@ -4,7 +4,7 @@
  * evidence and Wireshark filter, then the sessions. Table cells and inline code
  * are escaped so capture text (which the sender controls) cannot break the layout.
  */
-import type { FindingReport, ReportModel, SessionReport } from './model.js';
+import { inputNotes, type FindingReport, type ReportModel, type SessionReport } from './model.js';
 
 /** ISO 8601 UTC (any fraction length) → milliseconds since 1970, fraction kept. */
 export function isoToMs(iso: string): number {
@@ -61,7 +61,7 @@ function analyzedLine(model: ReportModel): string[] {
   const out: string[] = [];
   for (const i of model.inputs) {
     out.push(`- ${mdCode(i.file)}: ${i.variant}, ${plural(i.packets, 'packet')}, ${i.bytes} bytes`);
-    if (i.damage) out.push(`  - damaged at byte ${i.damage.offset} (${i.damage.block}): ${i.damage.reason}; analyzed up to there`);
+    for (const note of inputNotes(i)) out.push(`  - ${note}`);
   }
   const firsts = model.inputs.map((i) => i.first).filter((t): t is string => t !== null);
   const lasts = model.inputs.map((i) => i.last).filter((t): t is string => t !== null);

@@ -5,7 +5,7 @@
  * SMTP flow) and `decode` counters, which the contract leaves to us.
  */
 import type { PipelineResult, FlowSummary } from '../pipeline.js';
-import type { CaptureDamage } from '../capture/types.js';
+import type { CaptureDamage, CaptureDrops } from '../capture/types.js';
 import type { SmtpSession } from '../smtp/index.js';
 import type { Finding, Severity } from '../rules/index.js';
 import { SEVERITIES } from '../rules/index.js';
@@ -25,6 +25,26 @@ export interface InputReport {
   last: string | null;
   truncatedPackets: number;
   damage: CaptureDamage | null;
+  /** Live capture only: what was lost on the way in; null for a file. */
+  drops: CaptureDrops | null;
+}
+
+/**
+ * What a reader of the report must know about an input besides its counts: packets cut
+ * by the snap length, damage, packets a live capture lost. Plain text, one note per
+ * line; the table, Markdown and HTML reports print the same notes.
+ */
+export function inputNotes(i: InputReport): string[] {
+  const notes: string[] = [];
+  if (i.truncatedPackets) notes.push(`${i.truncatedPackets} packet${i.truncatedPackets === 1 ? '' : 's'} cut by the capture's snap length`);
+  if (i.damage) notes.push(`damaged at byte ${i.damage.offset} (${i.damage.block}): ${i.damage.reason}; analyzed up to there`);
+  const d = i.drops;
+  if (d !== null) {
+    if (d.kernel === null) notes.push(`kernel drops unknown: ${d.unavailable ?? 'no drop counter'}`);
+    else if (d.kernel > 0) notes.push(`${d.kernel} packet${d.kernel === 1 ? '' : 's'} dropped by the kernel (capture buffer full): findings may be missing`);
+    if (d.interface !== null && d.interface > 0) notes.push(`${d.interface} packet${d.interface === 1 ? '' : 's'} lost by the interface while capturing`);
+  }
+  return notes;
 }
 
 export interface HalfReport {
@@ -208,6 +228,7 @@ export function buildReport(result: PipelineResult): ReportModel {
     last: s.last ? toIso(s.last, s.precision) : null,
     truncatedPackets: s.truncatedPackets,
     damage: s.damage,
+    drops: s.drops,
   }));
   const bySession = new Map<number, string[]>();
   const byRule: Record<string, number> = {};

@@ -5,7 +5,7 @@
  * when unknown); colour only when asked (a terminal, NO_COLOR unset: see tableStyle).
  */
 import Table from 'cli-table3';
-import type { FindingReport, ReportModel, SessionReport } from './model.js';
+import { inputNotes, type FindingReport, type ReportModel, type SessionReport } from './model.js';
 import type { Severity } from '../rules/types.js';
 
 export interface TableOptions {
@@ -120,8 +120,7 @@ export function renderTable(model: ReportModel, opts: TableOptions = {}): string
   for (const i of model.inputs) {
     const span = i.first && i.last ? `, ${i.first} → ${i.last}` : '';
     out.push(...wrap(`Read ${i.file}: ${i.variant}, ${plural(i.packets, 'packet')}${span}`, width, ''));
-    if (i.truncatedPackets) out.push(...wrap(`${plural(i.truncatedPackets, 'packet')} cut by the capture's snap length`, width, '  '));
-    if (i.damage) out.push(...wrap(`damaged at byte ${i.damage.offset} (${i.damage.block}): ${i.damage.reason}; analyzed up to there`, width, '  '));
+    for (const note of inputNotes(i)) out.push(...wrap(note, width, '  '));
   }
   const s = model.summary;
   const sev = s.bySeverity;

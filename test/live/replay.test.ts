@@ -59,7 +59,8 @@ function replay(source: string, extra: string[] = []): { sent: number; rate: num
   return { sent: Number(/Actual: (\d+) packets/.exec(r.stdout)?.[1]), rate: Number(/Rated: .*?([\d.]+) pps/.exec(r.stdout)?.[1]) };
 }
 
-type JsonLine = { type: string; sessions?: number; packets?: number };
+type Drops = { kernel: number | null; interface: number | null; unavailable: string | null };
+type JsonLine = { type: string; sessions?: number; packets?: number; rule?: string; summary?: string; inputs?: { drops: Drops | null }[] };
 const jsonLines = (text: string) => text.trim().split('\n').map((l) => JSON.parse(l) as JsonLine);
 
 describe.skipIf(skipReason !== null)('replay onto lo at 20,000 packets per second', () => {
@@ -110,6 +111,9 @@ describe.skipIf(skipReason !== null)('replay onto lo at 20,000 packets per secon
     }
     expect(summary.sessions).toBe(offline.summary.sessions);
     expect(lines.filter((l) => l.type === 'session')).toHaveLength(SESSIONS);
+    // The report keeps the counts: nothing lost, so no capture-truncated finding.
+    expect(summary.inputs?.[0]?.drops).toEqual({ kernel: 0, interface: 0, unavailable: null });
+    expect(lines.filter((l) => l.rule === 'capture-truncated')).toEqual([]);
   }, 90_000);
 
   it('counts the drops of a capture that cannot keep up: stopped (SIGSTOP) during a burst, captured + dropped = sent', async () => {
@@ -137,6 +141,11 @@ describe.skipIf(skipReason !== null)('replay onto lo at 20,000 packets per secon
     expect(end!.matched).toBe(BURST); // each packet once: lo's outgoing copies are not counted
     expect(end!.captured + end!.kernelDrops!).toBe(BURST);
     expect(summary.packets).toBe(end!.captured);
+    // The report says so too, and a capture-truncated finding warns that findings may be missing.
+    expect(summary.inputs?.[0]?.drops).toMatchObject({ kernel: end!.kernelDrops, unavailable: null });
+    const lost = jsonLines(child.stdout()).filter((l) => l.rule === 'capture-truncated');
+    expect(lost).toHaveLength(1);
+    expect(lost[0]!.summary).toContain(`${end!.kernelDrops} packets dropped by the kernel (capture buffer full)`);
   }, 90_000);
 
   it('without the addon the drop count is unknown and said so (n/a on the status line), and capture still works', async () => {
@@ -152,6 +161,8 @@ describe.skipIf(skipReason !== null)('replay onto lo at 20,000 packets per secon
     expect(code, said).toBe(0);
     expect(said).toContain('smtpscope: kernel drops will not be counted: the smtpscope-packet-socket addon is not built (simulated)');
     expect(closingLine(said)).toMatchObject({ captured: sent, kernelDrops: null, matched: null, ifDrops: null, sessions: 10 });
+    const summary = jsonLines(readFileSync(join(dir, 'no-addon.jsonl'), 'utf8')).at(-1)!;
+    expect(summary.inputs?.[0]?.drops).toMatchObject({ kernel: null, unavailable: expect.stringContaining('addon is not built (simulated)') });
     if (terminal) {
       expect(statusDrops(said).length).toBeGreaterThan(0);
       expect(new Set(statusDrops(said))).toEqual(new Set(['n/a']));

@@ -100,7 +100,7 @@ function model(sessions: SessionReport[], findings: FindingReport[] = []): Repor
   return {
     schemaVersion: 1,
     tool: { name: 'smtpscope', version: '0.0.0' },
-    inputs: [{ file: 'x.pcap', format: 'pcap', variant: 'pcap', linkTypes: [1], packets: 10, bytes: 1000, first: '2024-01-15T10:00:00.000000Z', last: '2024-01-15T10:00:01.000000Z', truncatedPackets: 0, damage: null }],
+    inputs: [{ file: 'x.pcap', format: 'pcap', variant: 'pcap', linkTypes: [1], packets: 10, bytes: 1000, first: '2024-01-15T10:00:00.000000Z', last: '2024-01-15T10:00:01.000000Z', truncatedPackets: 0, damage: null, drops: null }],
     summary: {
       sessions: sessions.length,
       messages: 0,
