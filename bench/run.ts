@@ -73,7 +73,7 @@ function run(cmd: string, args: string[], stdout: 'pipe' | 'ignore'): Promise<{ 
  * Node flags of the smtpscope launcher (src/cli/main.ts shebang), so the benchmark runs the
  * pipeline as the product runs it: a capped young generation keeps peak RSS flat with size.
  */
-export const PRODUCT_NODE_FLAGS = ['--max-semi-space-size=4', '--heap-growing-percent=30'];
+export const PRODUCT_NODE_FLAGS = ['--max-semi-space-size=8', '--heap-growing-percent=30'];
 
 async function worker(mode: Mode, file: string, nodeArgs: string[] = []): Promise<{ r: WorkerResult; wall: number }> {
   const path = join(dirname(fileURLToPath(import.meta.url)), 'worker.js');
