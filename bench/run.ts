@@ -10,7 +10,8 @@
  * --only a,b,s,c,d, --repeat N (default 3; the fastest run is kept: the machine may
  * be busy), --regen, --out FILE (default <tmpdir>/smtpscope-bench-latest.json),
  * --profile b|s|c (one extra run under node --cpu-prof, summarised: line numbers are
- * those of the compiled dist-bench/*.js).
+ * those of the compiled dist-bench/*.js), --verify (every stream's commands and replies
+ * against tshark's, differences classed: verify.ts).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -21,6 +22,8 @@ import { parseArgs } from 'node:util';
 import { GENERATOR_VERSION, generateCapture, type GenerateStats } from './generate.js';
 import { summarizeProfile } from './profile.js';
 import type { Mode, WorkerResult } from './worker.js';
+import { DEFAULT_PORTS } from '../src/ports.js';
+import { verifyAgainstTshark, type VerifyResult } from './verify.js';
 
 const GOALS = { decodeVsBaseline: 4, tsharkVsPipeline: 50, maxRssMB: 150 } as const;
 
@@ -156,6 +159,7 @@ async function main(): Promise<void> {
       seed: { type: 'string', default: '1' },
       concurrency: { type: 'string', default: '200' },
       tshark: { type: 'boolean', default: false },
+      verify: { type: 'boolean', default: false },
       only: { type: 'string', default: 'a,b,s,c,d' },
       repeat: { type: 'string', default: '3' },
       profile: { type: 'string' },
@@ -205,6 +209,15 @@ async function main(): Promise<void> {
     }
   }
 
+  let verify: VerifyResult | null = null;
+  if (values.verify) {
+    if (!onPath('tshark')) notes.push('verify skipped: tshark is not on PATH');
+    else {
+      process.stderr.write('verifying every stream against tshark …\n');
+      verify = await verifyAgainstTshark(file, DEFAULT_PORTS);
+    }
+  }
+
   const by = (id: Row['id']): Row | undefined => rows.find((r) => r.id === id);
   const a = by('a');
   const b = by('b');
@@ -245,6 +258,17 @@ async function main(): Promise<void> {
   for (const r of rows) {
     if (r.id !== 'd' && r.maxRssMB !== null) console.log(`${r.id} peak RSS ${r.maxRssMB.toFixed(0)} MB (goal < ${GOALS.maxRssMB} MB) ${verdict(r.maxRssMB < GOALS.maxRssMB)}`);
   }
+  if (verify !== null) {
+    const v = verify;
+    console.log(
+      `verify: ${v.streams} streams, ${v.commands} commands, ${v.replies} replies; identical to tshark in ${v.identical} streams` +
+        Object.entries(v.classes)
+          .map(([k, n]) => `; ${k}: ${n}`)
+          .join('') +
+        ` ${verdict(!('unexplained' in v.classes))}`,
+    );
+    for (const u of v.unexplained) console.log(`  stream ${u.stream}\n    ours:   ${u.ours}\n    tshark: ${u.tshark}`);
+  }
   for (const n of notes) console.log(`note: ${n}`);
 
   const report = {
@@ -256,6 +280,7 @@ async function main(): Promise<void> {
     rows,
     ratios,
     goals: GOALS,
+    verify,
     notes,
   };
   writeFileSync(values.out, JSON.stringify(report, null, 2) + '\n');

@@ -5,6 +5,7 @@
  */
 import { open } from 'node:fs/promises';
 import type { StreamEvent } from '../src/tcp/events.js';
+import { DEFAULT_PORTS } from '../src/ports.js';
 
 export const MODES = ['baseline', 'decode-tcp', 'smtp-engine', 'pipeline'] as const;
 export type Mode = (typeof MODES)[number];
@@ -24,7 +25,7 @@ export interface WorkerResult {
 type Work = Pick<WorkerResult, 'packets' | 'detail'>;
 
 const CHUNK = 4 * 1024 * 1024;
-const PORTS = [25, 465, 587, 2525, 475, 717] as const;
+const PORTS = DEFAULT_PORTS;
 
 /**
  * The reference: read the file in 4 MiB chunks and step over each record
