@@ -17,9 +17,15 @@ export function replyLine(reply: Reply): string {
   return reply.lines[0] ?? String(reply.code);
 }
 
+/** The text of a reply's first line (code stripped): no array of every line, as split() would make. */
+export function firstTextLine(reply: Reply): string {
+  const nl = reply.text.indexOf('\n');
+  return nl < 0 ? reply.text : reply.text.slice(0, nl);
+}
+
 /** The first line's text after the code and the enhanced code: "Error: Bad sequence of commands". */
 export function replyText(reply: Reply): string {
-  const first = reply.text.split('\n')[0] ?? '';
+  const first = firstTextLine(reply);
   return reply.enhanced && first.startsWith(reply.enhanced) ? first.slice(reply.enhanced.length).trim() : first;
 }
 

@@ -1,5 +1,5 @@
 import { defineRule } from '../define-rule.js';
-import { replyEvidence } from '../evidence.js';
+import { firstTextLine, replyEvidence } from '../evidence.js';
 import type { Reply } from '../../smtp/index.js';
 
 /** A DNS name (RFC 1035 §2.3.1 labels, RFC 1123 §2.1 leading digits), optional root dot. */
@@ -82,7 +82,7 @@ export default defineRule({
     function check(reply: Reply): void {
       seen = true;
       if (reply.code !== 220) return;
-      const first = reply.text.split('\n')[0] ?? '';
+      const first = firstTextLine(reply);
       const host = announcedHost(first);
       const kind = host ? internalKind(host) : null;
       const software = bannerSoftware(reply.text);

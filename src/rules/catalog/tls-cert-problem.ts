@@ -1,5 +1,5 @@
 import { defineRule } from '../define-rule.js';
-import { replyEvidence } from '../evidence.js';
+import { firstTextLine, replyEvidence } from '../evidence.js';
 import type { CertInfo } from '../../smtp/tls-records.js';
 import type { Evidence } from '../types.js';
 import { announcedHost } from './banner-disclosure.js';
@@ -46,12 +46,11 @@ export default defineRule({
     let done = false;
     return {
       reply(ev) {
-        const first = ev.reply.text.split('\n')[0] ?? '';
         if (ev.reply.code === 220 && !greetHost && (ev.to === null || ev.to.verb === '<connect>')) {
-          const host = announcedHost(first);
+          const host = announcedHost(firstTextLine(ev.reply));
           if (host) greetHost = { host, ev: replyEvidence(ev.reply) };
         } else if (ev.to?.verb === 'EHLO' && ev.reply.code === 250) {
-          const host = announcedHost(first);
+          const host = announcedHost(firstTextLine(ev.reply));
           // Evidence: the EHLO reply's first line only; the keyword list is beside the point.
           if (host) ehloHost = { host, ev: { frame: ev.reply.firstFrame, time: ev.reply.firstTime, dir: 's2c', line: ev.reply.lines[0] ?? '' } };
         }
