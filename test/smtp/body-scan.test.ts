@@ -158,3 +158,20 @@ describe('the in-repo assembler (src/smtp/wasm-asm.ts)', () => {
     }
   });
 });
+
+describe('without WebAssembly (node --jitless): the JS path, the same report', () => {
+  const main = join(import.meta.dirname, '../../dist/cli/main.js');
+  const analyze = (nodeArgs: string[], capture: string) =>
+    execFileSync(process.execPath, [...nodeArgs, main, 'analyze', '--format', 'json', join(import.meta.dirname, '../../fixtures/captures/real', capture)], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+
+  it.skipIf(!existsSync(main))('postfix-1mb and smtp smuggling look-alikes: byte-identical JSON', () => {
+    for (const capture of ['postfix-1mb.pcap', 'postfix-bdat-crlfdotcrlf.pcap', 'postfix-rst-in-data.pcap']) {
+      const fast = analyze([], capture);
+      expect(JSON.parse(fast).sessions.length, capture).toBeGreaterThan(0);
+      expect(analyze(['--jitless'], capture), capture).toBe(fast);
+    }
+  });
+});
