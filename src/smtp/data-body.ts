@@ -34,6 +34,7 @@
  */
 import { isAscii } from 'node:buffer';
 import { LIMITS } from '../limits.js';
+import { detachOrNull } from '../util/detach.js';
 import type { Time } from '../util/time.js';
 import { bodyScanKernel, type BodyScanKernel } from './body-scan.js';
 import { SMTP_LIMITS } from './limits.js';
@@ -512,5 +513,11 @@ export function parseHeaderBlock(text: string, truncated: boolean): HeaderInfo {
         break;
     }
   }
+  // The values outlive the header text (ended sessions stay for the report): copies, not slices of it.
+  info.messageId = detachOrNull(info.messageId);
+  info.subject = detachOrNull(info.subject);
+  info.from = detachOrNull(info.from);
+  info.to = detachOrNull(info.to);
+  info.date = detachOrNull(info.date);
   return info;
 }
