@@ -8,6 +8,7 @@ import type { CaptureParser } from './framed.js';
 import { readNetmon, type RandomAccessSource } from './netmon.js';
 import { PcapParser } from './pcap.js';
 import { PcapngParser } from './pcapng.js';
+import { gunzipChunks, isGzip, type GzipFailure } from './compressed.js';
 import { SNIFF_BYTES, sniffFormat } from './sniff.js';
 import type { CaptureFormat, CaptureSummary, PacketCallback } from './types.js';
 
@@ -70,7 +71,7 @@ export async function readCaptures(inputs: readonly string[], onPacket: PacketCa
           onProgress(done);
         }
       : null;
-    const s = input === '-' ? await readStream(opts.stdin ?? (process.stdin as AsyncIterable<Buffer>), count, frame, chunkBytes, progress) : await readFile(input, count, frame, chunkBytes, progress);
+    const s = input === '-' ? await readStream('-', opts.stdin ?? (process.stdin as AsyncIterable<Buffer>), count, frame, chunkBytes, progress) : await readFile(input, count, frame, chunkBytes, progress);
     if (s.damage !== null && s.packets === 0) {
       throw new UserError(input, s.damage.offset, `${displayName(input)}: ${s.damage.reason}`);
     }
@@ -82,9 +83,10 @@ export async function readCaptures(inputs: readonly string[], onPacket: PacketCa
 /** Bytes of the current input read so far. */
 type Progress = (bytesRead: number) => void;
 
-function sniffOrThrow(input: string, first: Buffer): CaptureFormat {
+/** `label`: how the bytes are named in the message (the input, or what came out of its gzip). */
+function sniffOrThrow(input: string, first: Buffer, label = displayName(input)): CaptureFormat {
   const r = sniffFormat(first);
-  if ('error' in r) throw new UserError(input, 0, `${displayName(input)} ${r.error}`);
+  if ('error' in r) throw new UserError(input, 0, `${label} ${r.error}`);
   return r.format;
 }
 
@@ -125,6 +127,10 @@ async function readFile(input: string, onPacket: PacketCallback, frame: number, 
     const size = (await fh.stat()).size;
     const first = Buffer.allocUnsafe(Math.min(SNIFF_BYTES, size));
     const { bytesRead: fn } = await fh.read(first, 0, first.length, 0);
+    if (isGzip(first.subarray(0, fn))) {
+      // Inflated as a stream and read like standard input; progress stays in file bytes.
+      return await readStream(input, fh.createReadStream({ start: 0, autoClose: false, highWaterMark: Math.max(chunkBytes, 1) }), onPacket, frame, chunkBytes, progress);
+    }
     const format = sniffOrThrow(input, first.subarray(0, fn));
     if (format === 'netmon') return await readNetmon(handleSource(fh, size, progress), input, onPacket, { firstFrame: frame });
     const parser = createParser(format, input, onPacket, frame);
@@ -160,7 +166,20 @@ async function readFile(input: string, onPacket: PacketCallback, frame: number, 
   }
 }
 
-async function readStream(stream: AsyncIterable<Buffer | string>, onPacket: PacketCallback, frame: number, chunkBytes: number, progress: Progress | null): Promise<CaptureSummary> {
+/**
+ * A capture as a stream of chunks (standard input, a gzip file's inflated bytes).
+ * `name` is the input as given ('-' or a path); `inflated` is set for the bytes that
+ * came out of gzip (a gzip inside a gzip is not opened again).
+ */
+async function readStream(
+  name: string,
+  stream: AsyncIterable<Buffer | string>,
+  onPacket: PacketCallback,
+  frame: number,
+  chunkBytes: number,
+  progress: Progress | null,
+  inflated = false,
+): Promise<CaptureSummary> {
   const it = stream[Symbol.asyncIterator]();
   const head: Buffer[] = [];
   let headLen = 0;
@@ -177,7 +196,6 @@ async function readStream(stream: AsyncIterable<Buffer | string>, onPacket: Pack
     headLen += c.length;
   }
   const first = Buffer.concat(head, headLen);
-  const format = sniffOrThrow('-', first.subarray(0, SNIFF_BYTES));
   async function* rest(): AsyncGenerator<Buffer> {
     yield first;
     if (ended) return;
@@ -187,8 +205,10 @@ async function readStream(stream: AsyncIterable<Buffer | string>, onPacket: Pack
       yield typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
     }
   }
-  if (format === 'netmon') return spoolNetmon(rest(), onPacket, frame, progress);
-  const parser = createParser(format, '-', onPacket, frame);
+  if (!inflated && isGzip(first)) return readGzip(name, rest(), onPacket, frame, chunkBytes, progress);
+  const format = sniffOrThrow(name, first.subarray(0, SNIFF_BYTES), inflated ? `${displayName(name)} (inside its gzip compression)` : displayName(name));
+  if (format === 'netmon') return spoolNetmon(name, rest(), onPacket, frame, progress);
+  const parser = createParser(format, name, onPacket, frame);
   let read = 0;
   for await (const c of rest()) {
     read += c.length;
@@ -207,7 +227,7 @@ async function readStream(stream: AsyncIterable<Buffer | string>, onPacket: Pack
  * stream is spooled to a private temporary file first (bounded memory), then read
  * by position like any file.
  */
-async function spoolNetmon(chunks: AsyncIterable<Buffer>, onPacket: PacketCallback, frame: number, progress: Progress | null): Promise<CaptureSummary> {
+async function spoolNetmon(name: string, chunks: AsyncIterable<Buffer>, onPacket: PacketCallback, frame: number, progress: Progress | null): Promise<CaptureSummary> {
   const dir = await fsp.mkdtemp(join(tmpdir(), 'smtpscope-'));
   const path = join(dir, 'stdin.cap');
   try {
@@ -225,11 +245,40 @@ async function spoolNetmon(chunks: AsyncIterable<Buffer>, onPacket: PacketCallba
     }
     const fh = await fsp.open(path, 'r');
     try {
-      return await readNetmon(handleSource(fh, size), '-', onPacket, { firstFrame: frame });
+      return await readNetmon(handleSource(fh, size), name, onPacket, { firstFrame: frame });
     } finally {
       await fh.close();
     }
   } finally {
     await fsp.rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * A gzip-compressed capture (compressed.ts): its inflated bytes read like a stream. The
+ * summary says it was compressed; a gzip stream that ends early or breaks is damage at
+ * its compressed offset, with everything before it analyzed (a reader's own complaint
+ * about the record cut there is a consequence, so the gzip failure is what is reported).
+ */
+async function readGzip(name: string, compressed: AsyncIterable<Buffer>, onPacket: PacketCallback, frame: number, chunkBytes: number, progress: Progress | null): Promise<CaptureSummary> {
+  let failure: GzipFailure | null = null;
+  const inflated = gunzipChunks(compressed, (n) => progress?.(n), (f) => (failure = f));
+  let s: CaptureSummary;
+  try {
+    s = await readStream(name, inflated, onPacket, frame, chunkBytes, null, true);
+  } catch (e) {
+    // Nothing readable came out: the gzip failure, if any, is the reason.
+    const f = failure as GzipFailure | null;
+    if (e instanceof UserError && f !== null) throw new UserError(name, f.offset, `${displayName(name)}: ${f.reason} (at or before compressed byte ${f.offset})`);
+    throw e;
+  }
+  const variant = `${s.variant}, gzip-compressed`;
+  const f = failure as GzipFailure | null;
+  if (f !== null) {
+    return { ...s, variant, damage: { file: name, offset: f.offset, block: 'gzip stream', reason: `${f.reason}; nothing after compressed byte ${f.offset} could be read` } };
+  }
+  if (s.damage !== null) {
+    return { ...s, variant, damage: { ...s.damage, block: `${s.damage.block} (offset ${s.damage.offset} of the decompressed data)` } };
+  }
+  return { ...s, variant };
 }

@@ -5,6 +5,7 @@
  * packet. Only the first chunk of each file is read for that.
  */
 import * as fsp from 'node:fs/promises';
+import { gunzipHead, isGzip } from './compressed.js';
 import { sniffFormat } from './sniff.js';
 import { PcapParser } from './pcap.js';
 import { PcapngParser } from './pcapng.js';
@@ -12,6 +13,8 @@ import { compareTime, type Time } from '../util/time.js';
 
 /** Bytes read to find the first packet (a pcapng file may open with long blocks). */
 export const FIRST_PACKET_PROBE_BYTES = 1024 * 1024;
+/** Compressed bytes inflated for that in a gzip file (its output is capped at 16 x the probe). */
+const GZIP_PROBE_BYTES = 128 * 1024;
 
 /** The time of a file's first packet, or null when it cannot be told cheaply (NetMon, damage, unreadable). */
 export async function firstPacketTime(file: string): Promise<Time | null> {
@@ -20,7 +23,13 @@ export async function firstPacketTime(file: string): Promise<Time | null> {
     fh = await fsp.open(file, 'r');
     const buf = Buffer.alloc(FIRST_PACKET_PROBE_BYTES);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    const head = buf.subarray(0, bytesRead);
+    let head: Buffer = buf.subarray(0, bytesRead);
+    if (isGzip(head)) {
+      // Rotated captures are often gzip'ed one by one: the first packet is in the first inflated bytes.
+      const inflated = gunzipHead(head.subarray(0, GZIP_PROBE_BYTES), FIRST_PACKET_PROBE_BYTES * 16);
+      if (inflated === null) return null;
+      head = inflated;
+    }
     const sniff = sniffFormat(head);
     if ('error' in sniff || sniff.format === 'netmon') return null;
     let first: Time | null = null;

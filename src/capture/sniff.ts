@@ -1,3 +1,4 @@
+import { isGzip, otherCompression } from './compressed.js';
 import { netmonHeaderProblem } from './netmon.js';
 import type { CaptureFormat } from './types.js';
 
@@ -28,9 +29,10 @@ export function sniffFormat(b: Buffer): SniffResult {
       return problem === null ? { format: 'netmon' } : { error: `is ${problem}` };
     }
   }
-  if (b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b) {
-    return { error: 'is gzip-compressed; decompress it first (`gunzip file.gz`, or `zcat file.gz | smtpscope analyze -`)' };
-  }
+  // Reached only inside a gzip stream (readers open gzip themselves): a gzip in a gzip.
+  if (isGzip(b)) return { error: 'is gzip-compressed twice; decompress it once (`gunzip file.gz`), then analyze the result' };
+  const packed = otherCompression(b);
+  if (packed !== null) return { error: packed };
   if (b.length >= 8 && b.toString('latin1', 0, 8) === 'snoop\0\0\0') {
     return { error: `is a Solaris snoop capture; ${CONVERT} \`editcap -F pcapng in.snoop out.pcapng\`` };
   }

@@ -26,7 +26,7 @@ export const CAPTURES_POSITIONAL = {
   type: 'string',
   array: true,
   demandOption: true,
-  describe: 'Capture files (pcap, pcapng, NetMon .cap); - reads standard input; several files are read as one capture',
+  describe: 'Capture files (pcap, pcapng, NetMon .cap, each also gzip-compressed); - reads standard input; several files are read as one capture',
 } as const;
 
 export function analyzeBuilder(y: Argv): Argv<AnalyzeArgs> {

@@ -1,0 +1,102 @@
+/**
+ * Compressed captures. Wireshark opens gzip-compressed captures as they are, and so do
+ * we: node:zlib inflates them as a stream (bounded memory, one pass), and the
+ * decompressed bytes go to the same readers as standard input does. Other compressors
+ * (zstd, lz4, xz, bzip2) and zip archives are named with the command that unpacks them:
+ * Node 20 has no zstd, lz4, xz or bzip2 decoder, and a zip archive may hold several
+ * files. Chosen by magic bytes, like every format (DESIGN.md).
+ */
+import { Readable } from 'node:stream';
+import { constants as Z, createGunzip, gunzipSync } from 'node:zlib';
+
+/** RFC 1952 §2.3.1: ID1 ID2. */
+export function isGzip(b: Buffer): boolean {
+  return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
+}
+
+const OTHERS: readonly { magic: readonly number[]; what: string; how: string }[] = [
+  { magic: [0x28, 0xb5, 0x2f, 0xfd], what: 'zstd-compressed', how: '`zstd -d file.zst`, or `zstdcat file.zst | smtpscope analyze -`' },
+  { magic: [0x04, 0x22, 0x4d, 0x18], what: 'lz4-compressed', how: '`lz4 -d file.lz4`, or `lz4cat file.lz4 | smtpscope analyze -`' },
+  { magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], what: 'xz-compressed', how: '`xz -d file.xz`, or `xzcat file.xz | smtpscope analyze -`' },
+  { magic: [0x42, 0x5a, 0x68], what: 'bzip2-compressed', how: '`bunzip2 file.bz2`, or `bzcat file.bz2 | smtpscope analyze -`' },
+  { magic: [0x50, 0x4b, 0x03, 0x04], what: 'a zip archive', how: '`unzip file.zip`, then analyze the capture inside' },
+  { magic: [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], what: 'a 7-Zip archive', how: '`7z x file.7z`, then analyze the capture inside' },
+];
+
+/** "is zstd-compressed; decompress it first (...)" for a compressor we do not read, else null. */
+export function otherCompression(b: Buffer): string | null {
+  for (const o of OTHERS) {
+    if (b.length >= o.magic.length && o.magic.every((m, i) => b[i] === m)) {
+      const verb = o.what.startsWith('a ') ? 'unpack it first' : 'decompress it first';
+      return `is ${o.what}; ${verb} (${o.how})`;
+    }
+  }
+  return null;
+}
+
+/** Where inflating stopped, and why: the capture is analyzed up to there. */
+export interface GzipFailure {
+  /** Compressed bytes read when zlib gave up (it reads ahead: the damage is at or before). */
+  offset: number;
+  reason: string;
+}
+
+/**
+ * The decompressed bytes of a gzip stream (several members in a row, as `cat a.gz b.gz`
+ * makes, are read as one, like gunzip does). `onCompressed` gets the compressed bytes
+ * read so far (progress is in file bytes). A truncated or corrupt stream ends the output
+ * where zlib stopped and calls `onFailure`; read errors of the source are thrown.
+ */
+export async function* gunzipChunks(
+  compressed: AsyncIterable<Buffer>,
+  onCompressed: (bytes: number) => void,
+  onFailure: (f: GzipFailure) => void,
+): AsyncGenerator<Buffer> {
+  let consumed = 0;
+  let sourceError: unknown = null;
+  async function* counted(): AsyncGenerator<Buffer> {
+    try {
+      for await (const c of compressed) {
+        consumed += c.length;
+        onCompressed(consumed);
+        yield c;
+      }
+    } catch (e) {
+      sourceError = e;
+      throw e;
+    }
+  }
+  const gunzip = createGunzip();
+  const source = Readable.from(counted());
+  source.on('error', (e) => gunzip.destroy(e));
+  source.pipe(gunzip);
+  try {
+    for await (const c of gunzip) yield c as Buffer;
+  } catch (e) {
+    if (sourceError !== null) throw sourceError;
+    onFailure({ offset: consumed, reason: zlibReason(e) });
+  } finally {
+    source.destroy();
+    gunzip.destroy();
+  }
+}
+
+function zlibReason(e: unknown): string {
+  const code = (e as { code?: string }).code;
+  if (code === 'Z_BUF_ERROR') return 'the gzip data ends early (the file was cut, or copied while still being written)';
+  if (code === 'Z_DATA_ERROR') return `the gzip data is corrupt (${(e as Error).message})`;
+  return `the gzip data cannot be read (${e instanceof Error ? e.message : String(e)})`;
+}
+
+/**
+ * The decompressed start of a gzip file's first bytes, as far as they go (for sniffing
+ * and for ordering rotated files by their first packet); null when zlib cannot make
+ * sense of them.
+ */
+export function gunzipHead(head: Buffer, maxBytes: number): Buffer | null {
+  try {
+    return gunzipSync(head, { finishFlush: Z.Z_SYNC_FLUSH, maxOutputLength: maxBytes });
+  } catch {
+    return null;
+  }
+}
