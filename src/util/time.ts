@@ -24,10 +24,39 @@ export function compareTime(a: Time, b: Time): number {
 
 const DIGITS: Record<Precision, number> = { ms: 3, us: 6, ns: 9 };
 
-/** ISO 8601 UTC with as many fraction digits as the capture's precision. */
+/** Seconds of 10000-01-01T00:00:00Z: from there on a year has more than four digits. */
+const YEAR_10000 = 253_402_300_800;
+
+/**
+ * ISO 8601 UTC with as many fraction digits as the capture's precision. A damaged or
+ * odd capture can hold any time stamp (a pcapng time is 64 bits), so years outside
+ * 0000-9999 are written in ISO 8601's expanded form, a sign and at least six digits
+ * (`+075096-02-25T12:47:13.140832Z`, as JavaScript writes them), also beyond what a
+ * JavaScript Date can hold.
+ */
 export function toIso(t: Time, precision: Precision = 'us'): string {
-  const base = new Date(t.sec * 1000).toISOString().slice(0, 19);
+  const base = t.sec >= 0 && t.sec < YEAR_10000 ? new Date(t.sec * 1000).toISOString().slice(0, 19) : civilIso(t.sec);
   const digits = DIGITS[precision];
   const frac = String(t.nsec).padStart(9, '0').slice(0, digits);
   return `${base}.${frac}Z`;
+}
+
+/** YYYY-MM-DDTHH:MM:SS for any whole number of seconds (the proleptic Gregorian calendar). */
+function civilIso(sec: number): string {
+  const s = Math.floor(sec);
+  const days = Math.floor(s / 86400);
+  const rest = s - days * 86400;
+  // Days to civil date: H. Hinnant, "chrono-Compatible Low-Level Date Algorithms" (civil_from_days).
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const doe = z - era * 146_097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const y = year >= 0 && year <= 9999 ? String(year).padStart(4, '0') : `${year < 0 ? '-' : '+'}${String(Math.abs(year)).padStart(6, '0')}`;
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${y}-${two(month)}-${two(day)}T${two(Math.floor(rest / 3600))}:${two(Math.floor((rest % 3600) / 60))}:${two(rest % 60)}`;
 }
