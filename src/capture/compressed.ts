@@ -57,9 +57,13 @@ export async function* gunzipChunks(
   async function* counted(): AsyncGenerator<Buffer> {
     try {
       for await (const c of compressed) {
-        consumed += c.length;
-        onCompressed(consumed);
-        yield c;
+        // zlib drops the output of the write in which it finds damage: small writes lose little.
+        for (let o = 0; o < c.length; o += GZIP_WRITE_BYTES) {
+          const piece = c.length <= GZIP_WRITE_BYTES ? c : c.subarray(o, o + GZIP_WRITE_BYTES);
+          consumed += piece.length;
+          onCompressed(consumed);
+          yield piece;
+        }
       }
     } catch (e) {
       sourceError = e;
@@ -70,16 +74,64 @@ export async function* gunzipChunks(
   const source = Readable.from(counted());
   source.on('error', (e) => gunzip.destroy(e));
   source.pipe(gunzip);
+  // Not `for await (… of gunzip)`: a stream's iterator throws at the error and drops the
+  // output still buffered, which is what came before the damage. Queue it ourselves.
+  const queue: Buffer[] = [];
+  let queued = 0;
+  let ended = false;
+  let error: unknown = null;
+  let wake: (() => void) | null = null;
+  const notify = () => {
+    wake?.();
+    wake = null;
+  };
+  gunzip.on('data', (c: Buffer) => {
+    queue.push(c);
+    queued += c.length;
+    if (queued >= INFLATED_QUEUE_BYTES) gunzip.pause();
+    notify();
+  });
+  gunzip.on('end', () => {
+    ended = true;
+    notify();
+  });
+  gunzip.on('error', (e) => {
+    error = e;
+    ended = true;
+    notify();
+  });
   try {
-    for await (const c of gunzip) yield c as Buffer;
-  } catch (e) {
-    if (sourceError !== null) throw sourceError;
-    onFailure({ offset: consumed, reason: zlibReason(e) });
+    for (;;) {
+      const c = queue.shift();
+      if (c !== undefined) {
+        queued -= c.length;
+        if (queued < INFLATED_QUEUE_BYTES && gunzip.isPaused()) gunzip.resume();
+        yield c;
+        continue;
+      }
+      if (ended) break;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+    if (error !== null) {
+      if (sourceError !== null) throw sourceError;
+      onFailure({ offset: consumed, reason: zlibReason(error) });
+    }
   } finally {
     source.destroy();
     gunzip.destroy();
   }
 }
+
+/**
+ * Compressed bytes per write into zlib. When inflate finds damage, Node's zlib reports the
+ * error and drops what that write inflated, so the capture is read up to at most this many
+ * compressed bytes before the damage (a gzip file cut short loses nothing: zlib only
+ * complains at the end).
+ */
+const GZIP_WRITE_BYTES = 16 * 1024;
+
+/** Inflated bytes waiting for the reader before zlib is paused (bounded memory). */
+const INFLATED_QUEUE_BYTES = 4 << 20;
 
 function zlibReason(e: unknown): string {
   const code = (e as { code?: string }).code;

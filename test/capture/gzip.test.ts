@@ -88,6 +88,24 @@ describe('gzip-compressed captures', () => {
     });
   });
 
+  it('damage found late (a wrong CRC in the trailer): what came before is read, the damage reported', async () => {
+    // Level 0 (stored blocks): 1 MB compressed, so the reader's 16 KiB writes into zlib matter.
+    const plainFile = join(import.meta.dirname, '../../fixtures/captures/real/postfix-1mb.pcap');
+    const all = await read([plainFile]);
+    const z = gzipSync(readFileSync(plainFile), { level: 0 });
+    z[z.length - 8] = (z[z.length - 8] as number) ^ 0xff; // CRC32 (RFC 1952 §2.3.1)
+    const f = join(tmp(), 'crc.gz');
+    writeFileSync(f, z);
+    const got = await read([f]);
+    expect(got.packets).toEqual(all.packets.slice(0, got.packets.length));
+    // At most the last write into zlib (16 KiB) is lost, and the packet it cut through.
+    const lost = all.packets.slice(got.packets.length).reduce((n, p) => n + p.data.length / 2, 0);
+    expect(lost).toBeGreaterThan(0);
+    expect(lost).toBeLessThan(16 * 1024 + 65_536);
+    expect(got.summaries[0]!.damage).toMatchObject({ file: f, block: 'gzip stream', offset: z.length });
+    expect(got.summaries[0]!.damage!.reason).toMatch(/^the gzip data is corrupt \(incorrect data check\)/);
+  });
+
   it('cut before any packet, or corrupt from the start: one-line error naming the file', async () => {
     const whole = gzipSync(readFileSync(PLAIN[0]!));
     const f = join(tmp(), 'short.gz');
