@@ -21,6 +21,8 @@ import type { CaptureDamage, CaptureSummary, PacketCallback } from './types.js';
  */
 export const NETMON_HEADER_BYTES = 64;
 const FRAME_HEADER = 16;
+/** Where writers put the first frame (the table gives it; without one, see readNetmon's inFileOrder). */
+const FIRST_FRAME_OFFSET = 128;
 /** Frame table entries read per positioned read; bounds memory for huge tables. */
 const TABLE_ENTRIES_PER_READ = 65_536;
 
@@ -151,14 +153,88 @@ export async function readNetmon(
   const tableOff = h.readUInt32LE(24);
   const tableLen = h.readUInt32LE(28);
   const trailer = trailerBytes(minor);
-  if (tableLen % 4 !== 0) return done(24, 'frame table', `frame table length ${tableLen} is not a multiple of 4`);
-  if (tableOff + tableLen > src.size) {
-    return done(tableOff, 'frame table', `frame table (offset ${tableOff}, ${tableLen} bytes) runs past the end of the file (${src.size} bytes)`);
-  }
   if (trailer === 0) sum.addLinkType(netmonLinkType(headerNetwork));
+  /** One frame at `off` (its table entry's, or the next in file order): delivered, or why not. */
+  let frame = opts.firstFrame ?? 1;
+  const readFrame = async (off: number, n: number): Promise<string | null> => {
+    let at = await win.ensure(off, FRAME_HEADER);
+    if (at < 0) return `frame ${n} at offset ${off} lies past the end of the file (${src.size} bytes)`;
+    const b0 = win.buf;
+    const deltaLo = b0.readUInt32LE(at);
+    const deltaHi = b0.readUInt32LE(at + 4);
+    const orig = b0.readUInt32LE(at + 8);
+    const incl = b0.readUInt32LE(at + 12);
+    if (incl > LIMITS.maxPacketBytes) return `frame ${n} at offset ${off} claims ${incl} captured bytes (limit ${LIMITS.maxPacketBytes}); the file is damaged from here`;
+    const total = FRAME_HEADER + incl + trailer;
+    at = await win.ensure(off, total);
+    if (at < 0) return `file ends in the middle of frame ${n} at offset ${off} (needs ${total} bytes)`;
+    const b = win.buf;
+    const network = trailer > 0 ? b.readUInt16LE(at + FRAME_HEADER + incl) : headerNetwork;
+    const linkType = netmonLinkType(network);
+    if (trailer > 0) sum.addLinkType(linkType);
+    const time = frameTime(startSec, startNs, deltaHi, deltaLo);
+    sum.add(time, incl, orig);
+    onPacket({ frame: frame++, time, linkType, data: b.subarray(at + FRAME_HEADER, at + FRAME_HEADER + incl), origLength: orig, fileOffset: off });
+    return null;
+  };
+  /**
+   * Without a usable frame table (Network Monitor writes it last, so a capture copied
+   * while running, or cut, has none), frames are read in file order from the end of
+   * the header, each checked before it is delivered, up to the first that does not fit.
+   * The damage names the table and how far the walk got.
+   */
+  const inFileOrder = async (tableProblem: string): Promise<CaptureSummary> => {
+    // Writers put the first frame at 128 (Network Monitor, editcap, TwinCAT: the header's
+    // 64 bytes, then zeros) or right after the header.
+    const pad = await win.ensure(NETMON_HEADER_BYTES, FIRST_FRAME_OFFSET - NETMON_HEADER_BYTES);
+    const zeros = pad >= 0 && win.buf.subarray(pad, pad + FIRST_FRAME_OFFSET - NETMON_HEADER_BYTES).every((x) => x === 0);
+    let off = zeros ? FIRST_FRAME_OFFSET : NETMON_HEADER_BYTES;
+    let n = 1;
+    // Frames end where a table that lies inside the file starts, else at the end of the file.
+    const end = tableOff >= NETMON_HEADER_BYTES && tableOff < src.size ? tableOff : src.size;
+    let stop = '';
+    while (off < end) {
+      const at = off + FRAME_HEADER <= end ? await win.ensure(off, FRAME_HEADER) : -1;
+      if (at < 0) {
+        stop = `; the file ends inside the header of frame ${n} at offset ${off}`;
+        break;
+      }
+      const orig = win.buf.readUInt32LE(at + 8);
+      const incl = win.buf.readUInt32LE(at + 12);
+      const size = FRAME_HEADER + incl + trailer;
+      if (incl > LIMITS.maxPacketBytes || orig < incl || orig === 0) {
+        stop = `; frame ${n} at offset ${off} does not look like one (captured ${incl}, original ${orig} bytes): the file is damaged from there`;
+        break;
+      }
+      if (off + size > end) {
+        stop = `; the file ends in the middle of frame ${n} at offset ${off} (needs ${size} bytes)`;
+        break;
+      }
+      if (trailer > 0) {
+        const t = await win.ensure(off, size);
+        const network = t < 0 ? -1 : win.buf.readUInt16LE(t + FRAME_HEADER + incl);
+        if (network < 0 || (network !== headerNetwork && (network & 0xf000) !== NETMON_NET_PCAP_BASE && network > 0x20)) {
+          stop = `; frame ${n} at offset ${off} does not look like one (media type ${network}): the file is damaged from there`;
+          break;
+        }
+      }
+      const problem = await readFrame(off, n);
+      if (problem !== null) {
+        stop = `; ${problem}`;
+        break;
+      }
+      off += size;
+      n++;
+    }
+    return done(tableOff, 'frame table', `${tableProblem}; ${n - 1} frame(s) read in file order instead${stop}`);
+  };
+  if (tableLen % 4 !== 0) return inFileOrder(`frame table length ${tableLen} is not a multiple of 4`);
+  if (tableOff + tableLen > src.size) {
+    return inFileOrder(`frame table (offset ${tableOff}, ${tableLen} bytes) runs past the end of the file (${src.size} bytes)`);
+  }
+  if (tableLen === 0 && src.size > NETMON_HEADER_BYTES) return inFileOrder('the file has no frame table (Network Monitor writes it when the capture stops)');
   const frames = tableLen / 4;
   const table = Buffer.allocUnsafe(Math.min(frames, TABLE_ENTRIES_PER_READ) * 4);
-  let frame = opts.firstFrame ?? 1;
   for (let base = 0; base < frames; base += TABLE_ENTRIES_PER_READ) {
     const count = Math.min(TABLE_ENTRIES_PER_READ, frames - base);
     let got = 0;
@@ -170,27 +246,14 @@ export async function readNetmon(
     for (let i = 0; i < count; i++) {
       const n = base + i + 1;
       const off = table.readUInt32LE(i * 4);
-      const block = `frame ${n}`;
-      let at = await win.ensure(off, FRAME_HEADER);
-      if (at < 0) return done(off, block, `frame table entry ${n} points to offset ${off}, past the end of the file (${src.size} bytes)`);
-      const b0 = win.buf;
-      const deltaLo = b0.readUInt32LE(at);
-      const deltaHi = b0.readUInt32LE(at + 4);
-      const orig = b0.readUInt32LE(at + 8);
-      const incl = b0.readUInt32LE(at + 12);
-      if (incl > LIMITS.maxPacketBytes) {
-        return done(off, block, `frame ${n} at offset ${off} claims ${incl} captured bytes (limit ${LIMITS.maxPacketBytes}); the file is damaged from here`);
+      if (off + FRAME_HEADER > src.size) {
+        const why = `frame table entry ${n} points to offset ${off}, past the end of the file (${src.size} bytes)`;
+        // A table that is wrong from its first entry is no table: the frames are still in the file.
+        if (n === 1) return inFileOrder(why);
+        return done(off, `frame ${n}`, why);
       }
-      const total = FRAME_HEADER + incl + trailer;
-      at = await win.ensure(off, total);
-      if (at < 0) return done(off, block, `file ends in the middle of frame ${n} at offset ${off} (needs ${total} bytes)`);
-      const b = win.buf;
-      const network = trailer > 0 ? b.readUInt16LE(at + FRAME_HEADER + incl) : headerNetwork;
-      const linkType = netmonLinkType(network);
-      if (trailer > 0) sum.addLinkType(linkType);
-      const time = frameTime(startSec, startNs, deltaHi, deltaLo);
-      sum.add(time, incl, orig);
-      onPacket({ frame: frame++, time, linkType, data: b.subarray(at + FRAME_HEADER, at + FRAME_HEADER + incl), origLength: orig, fileOffset: off });
+      const problem = await readFrame(off, n);
+      if (problem !== null) return done(off, `frame ${n}`, problem);
     }
   }
   return sum.build();

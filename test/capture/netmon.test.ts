@@ -82,6 +82,70 @@ describe('NetMon 2.x (TwinCAT conformance files)', () => {
   });
 });
 
+describe('NetMon 2.x without a usable frame table: frames read in file order', () => {
+  // Network Monitor writes the table when the capture stops: a capture copied while it runs, or cut, has none.
+  const valid = readFileSync(join(DIR, 'Valid_Test_Data.cap'));
+  const editcapMade = (() => {
+    const d = tmp();
+    run('editcap', ['-F', 'netmon2', join(CONFORMANCE, 'zeek/starttls.pcap'), join(d, 'x.cap')]);
+    return readFileSync(join(d, 'x.cap'));
+  })();
+
+  for (const [name, file] of [
+    ['TwinCAT NetMon 2.0', valid],
+    ['editcap NetMon 2.0', editcapMade],
+  ] as const) {
+    it(`${name}: the table cut off, or absent from the header: every frame, in order, and the damage said`, async () => {
+      const whole = await readBuf(file);
+      expect(whole.summary.damage).toBeNull();
+      const tableOff = file.readUInt32LE(24);
+      const cut = file.subarray(0, tableOff);
+      const a = await readBuf(cut, 333);
+      expect(a.packets).toEqual(whole.packets);
+      expect(a.summary.damage).toEqual({
+        file: 'x.cap',
+        offset: tableOff,
+        block: 'frame table',
+        reason: `frame table (offset ${tableOff}, ${file.readUInt32LE(28)} bytes) runs past the end of the file (${tableOff} bytes); ${whole.packets.length} frame(s) read in file order instead`,
+      });
+      const none = Buffer.from(file);
+      none.writeUInt32LE(0, 24);
+      none.writeUInt32LE(0, 28);
+      const b = await readBuf(none);
+      expect(b.packets).toEqual(whole.packets);
+      // The old table's bytes are still at the end: the walk stops there, after every frame.
+      expect(b.summary.damage!.reason.startsWith(`the file has no frame table (Network Monitor writes it when the capture stops); ${whole.packets.length} frame(s) read in file order instead`)).toBe(true);
+    });
+  }
+
+  it('a copy cut in the middle of a frame: the frames before it, and where it stops', async () => {
+    const whole = await readBuf(valid);
+    const frame11 = valid.readUInt32LE(valid.readUInt32LE(24) + 10 * 4);
+    const cut = valid.subarray(0, frame11 + 20);
+    const { packets, summary } = await readBuf(cut);
+    expect(packets).toEqual(whole.packets.slice(0, 10));
+    expect(summary.damage!.reason).toMatch(new RegExp(`; 10 frame\\(s\\) read in file order instead; the file ends in the middle of frame 11 at offset ${frame11} \\(needs \\d+ bytes\\)$`));
+  });
+
+  it('a table whose first entry is wrong is not trusted; one wrong later is damage there (frames before it kept)', async () => {
+    const whole = await readBuf(valid);
+    const bad = Buffer.from(valid);
+    bad.writeUInt32LE(0x7fffffff, bad.readUInt32LE(24));
+    const { packets, summary } = await readBuf(bad);
+    expect(packets).toEqual(whole.packets);
+    expect(summary.damage!.reason).toMatch(/^frame table entry 1 points to offset 2147483647, past the end of the file \(\d+ bytes\); 710 frame\(s\) read in file order instead$/);
+  });
+
+  it('through readCaptures and the CLI path: analyzed, exit 0, damage reported', async () => {
+    const d = tmp();
+    const f = join(d, 'running.cap');
+    writeFileSync(f, valid.subarray(0, valid.readUInt32LE(24)));
+    const [s] = await readCaptures([f], () => {});
+    expect(s!.packets).toBe(710);
+    expect(s!.damage!.block).toBe('frame table');
+  });
+});
+
 describe('NetMon 2.x written by editcap', () => {
   it('editcap -F netmon2 of a pcap gives the same packets (time at µs)', async () => {
     const src = join(CONFORMANCE, 'zeek/starttls.pcap');
