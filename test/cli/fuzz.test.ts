@@ -95,7 +95,20 @@ describe('damaged captures: exit 0 with a valid report, or exit 2 with one line'
         const file = join(dir, `${s}-${i}.cap`);
         writeFileSync(file, bytes);
         const format = FORMATS[i % FORMATS.length]!;
-        const r = await runMain(['analyze', '--format', format, file]);
+        // Mostly analyze; every third copy through sessions or transcript instead (their own renderers).
+        const command = i % 3 === 1 ? ['sessions'] : i % 3 === 2 && format !== 'jsonl' && format !== 'html' ? ['transcript', '--session', '1'] : ['analyze'];
+        const sideFormat = i % 2 === 0 ? 'json' : 'table';
+        const r = await runMain([...command, '--format', command[0] === 'analyze' ? format : sideFormat, file]);
+        if (command[0] !== 'analyze') {
+          const where = `${name} copy ${i} (${what}), ${command.join(' ')}`;
+          expect(r.stderr, where).not.toMatch(/\n\s+at |TypeError|RangeError|ReferenceError/);
+          // transcript --session 1 exits 2 when damage left no session 1: one line, like any usage error.
+          expect([0, 2], `${where}: exit ${r.code}: ${r.stderr}`).toContain(r.code);
+          if (r.code === 2) expect(errLines(r), where).toHaveLength(1);
+          else if (sideFormat === 'json') JSON.parse(r.stdout);
+          else expect(r.stdout.length, where).toBeGreaterThan(0);
+          continue;
+        }
         const where = `${name} copy ${i} (${what}), --format ${format}`;
         if (process.env.FUZZ_DEBUG && format === 'json' && r.code === 0 && !validate(JSON.parse(r.stdout))) console.log(where, JSON.stringify(validate.errors), JSON.stringify(JSON.parse(r.stdout).inputs));
         expect(r.stderr, where).not.toMatch(/\n\s+at |TypeError|RangeError|ReferenceError/);
