@@ -70,7 +70,7 @@ export async function* gunzipChunks(
       throw e;
     }
   }
-  const gunzip = createGunzip();
+  const gunzip = createGunzip({ chunkSize: GZIP_OUTPUT_BYTES });
   const source = Readable.from(counted());
   source.on('error', (e) => gunzip.destroy(e));
   source.pipe(gunzip);
@@ -128,10 +128,17 @@ export async function* gunzipChunks(
  * compressed bytes before the damage (a gzip file cut short loses nothing: zlib only
  * complains at the end).
  */
-const GZIP_WRITE_BYTES = 16 * 1024;
+const GZIP_WRITE_BYTES = 64 * 1024;
 
 /** Inflated bytes waiting for the reader before zlib is paused (bounded memory). */
-const INFLATED_QUEUE_BYTES = 4 << 20;
+const INFLATED_QUEUE_BYTES = 1 << 20;
+
+/**
+ * Inflated bytes per output buffer (zlib's default is 16 KiB). Measured on 300 MB of the
+ * bench capture, gzip -1: 16 KiB writes and output 3.4 s to read, 64 KiB 2.1 s (zcat:
+ * 2.4 s), 256 KiB 1.8 s but 20 MB more peak memory.
+ */
+const GZIP_OUTPUT_BYTES = 64 * 1024;
 
 function zlibReason(e: unknown): string {
   const code = (e as { code?: string }).code;
