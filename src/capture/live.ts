@@ -205,6 +205,9 @@ function wallClockNs(): () => bigint {
   return () => base + (process.hrtime.bigint() - hr0);
 }
 
+/** cap handles whose open() failed; see openLive. Never read: only kept from the collector. */
+const FAILED_HANDLES: unknown[] = [];
+
 /**
  * Opens `device` with the filter. Throws one-line UserErrors (see openError). When the
  * link type has no VLAN support in libpcap, the filter is retried without its VLAN half.
@@ -240,7 +243,12 @@ export async function openLive(opts: LiveOptions): Promise<LiveCapture> {
     const msg = e instanceof Error ? e.message : String(e);
     const vlanHalf = / or \(vlan and \((.*)\)\)$/.exec(filter);
     if (!/vlan/i.test(msg) || vlanHalf === null) throw openError(opts.device, msg);
-    // The failed handle is dropped, not closed: cap 0.2.1's close() stops a poll it never started.
+    // The failed handle is neither closed nor let go: cap 0.2.1's close() stops a poll it
+    // never started, and so does its destructor when the collector frees the object, which
+    // killed the process a few seconds into every capture on `any` (SIGSEGV, or libuv's
+    // "uv_poll_stop: Assertion !uv__is_closing(handle)"). Kept reachable for the life of
+    // the process: one object and one socket per failed open.
+    FAILED_HANDLES.push(cap);
     cap = new mod.Cap();
     filter = vlanHalf[1]!;
     if (sockets) sockets = socketDescriptors(); // the dropped handle's socket stays open
