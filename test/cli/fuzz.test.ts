@@ -5,17 +5,21 @@
  * exit 0 with a report that validates against the schema, or exit 2 with one line
  * naming the file; never a stack trace, never another status (STANDARDS: "bad input
  * gets a clear one-line error ... a partly damaged capture is analyzed up to the damage").
- * FUZZ_COUNT (copies per capture, default 30) and FUZZ_SEED (default 1000) run more or
+ * FUZZ_COUNT (copies per capture, default 30), FUZZ_STDIN (of them also through standard
+ * input, default 6) and FUZZ_SEED (default 1000) run more or
  * other copies; FUZZ_DEBUG=1 prints every refusal. Found so far, and fixed: a pcapng time
  * stamp past year 9999 broke the ISO time (and past a JavaScript Date would have thrown);
- * gzip output before the damage was dropped; a NetMon file without its table was refused.
+ * gzip output before the damage was dropped, and how much depended on how the input
+ * arrived (file or standard input); a NetMon file without its table was refused.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { analyze } from '../../src/index.js';
 import { ROOT } from '../helpers/corpus.js';
 import { errLines, fixture, runMain } from './helpers.js';
 
@@ -126,6 +130,24 @@ describe('damaged captures: exit 0 with a valid report, or exit 2 with one line'
           if (format === 'json') expect(validate(JSON.parse(r.stdout)) ? [] : JSON.stringify(validate.errors?.slice(0, 3)), where).toEqual([]);
           else expect(r.stdout.length, where).toBeGreaterThan(0);
         }
+      }
+      // Standard input reads the same damaged bytes through its own path (stream chunks of
+      // odd sizes, NetMon spooled): the same report, or the same refusal, as the file.
+      const viaStdin = prng(77 + s);
+      for (let i = 0; i < Number(process.env.FUZZ_STDIN ?? 6); i++) {
+        const { bytes, what } = damage(src, viaStdin);
+        const file = join(dir, `${s}-stdin-${i}.cap`);
+        writeFileSync(file, bytes);
+        const pieces: Buffer[] = [];
+        for (let o = 0; o < bytes.length; ) {
+          const n = 1 + Math.floor(viaStdin() * 3000);
+          pieces.push(bytes.subarray(o, o + n));
+          o += n;
+        }
+        const norm = (m: unknown) => JSON.stringify(m).replaceAll(JSON.stringify(file).slice(1, -1), '-');
+        const fromFile = await analyze([file]).then(norm, (e: Error) => `error: ${e.message.replaceAll(file, 'standard input')}`);
+        const fromStdin = await analyze(['-'], { stdin: Readable.from(pieces) }).then(norm, (e: Error) => `error: ${e.message}`);
+        expect(fromStdin, `${name} stdin copy ${i} (${what})`).toBe(fromFile);
       }
       // The damage was mostly survivable: the test is not only feeding files the sniffer refuses.
       expect(ok, `${ok} analyzed, ${refused} refused`).toBeGreaterThan(PER_SOURCE / 3);
