@@ -90,7 +90,7 @@ export async function* gunzipChunks(
     ended = true;
     wake();
   });
-  gunzip.on('drain', wake);
+  gunzip.on('drain', resumePump);
   /** Resolves when zlib has processed the last write (or failed). */
   let lastWrite: Promise<void> = Promise.resolve();
   const failed = new Promise<void>((resolve) => gunzip.once('close', resolve));
@@ -172,7 +172,7 @@ export async function* gunzipChunks(
  */
 const GZIP_WRITE_BYTES = 64 * 1024;
 
-/** Inflated bytes waiting for the reader before zlib is paused (bounded memory). */
+/** Inflated bytes waiting for the reader before no more compressed bytes are written (bounded memory). */
 const INFLATED_QUEUE_BYTES = 1 << 20;
 
 /**

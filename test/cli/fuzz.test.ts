@@ -15,28 +15,17 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../src/index.js';
 import { ROOT } from '../helpers/corpus.js';
+import { prng } from '../helpers/prng.js';
 import { errLines, fixture, runMain } from './helpers.js';
 
 const schema = JSON.parse(readFileSync(join(ROOT, 'schema/report.schema.json'), 'utf8')) as object;
 const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
-
-function prng(seed: number): () => number {
-  let s = Math.imul(seed, 0x9e3779b1) >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
-}
 
 /** One kind of damage, chosen by the generator. */
 function damage(src: Buffer, rnd: () => number): { bytes: Buffer; what: string } {

@@ -15,18 +15,7 @@ import { BODY_SCAN_MODULE, bodyScanKernel } from '../../src/smtp/body-scan.js';
 import { BodyScanner } from '../../src/smtp/data-body.js';
 import { SMTP_LIMITS } from '../../src/smtp/limits.js';
 import { assemble, toWat } from '../../src/smtp/wasm-asm.js';
-
-function prng(seed: number): () => number {
-  let s = Math.imul(seed, 0x9e3779b1) >>> 0 || 1; // spread small seeds over the state
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x100000000;
-  };
-}
+import { prng } from '../helpers/prng.js';
 
 const T = { sec: 0, nsec: 0 };
 
