@@ -98,7 +98,8 @@ async function decodeTcp(
     (ev: StreamEvent) => {
       if (ev.type === 'data') {
         dataEvents++;
-        dataBytes += ev.bytes.length;
+        // tcp/'s deliveries carry offsets; reading `bytes` would build a view per event.
+        dataBytes += ev.end !== undefined && ev.start !== undefined ? ev.end - ev.start : ev.bytes.length;
       } else if (ev.type === 'gap') gaps++;
       else if (ev.type === 'close') closes++;
       if (onStream !== null) onStream(ev);

@@ -51,8 +51,15 @@ class DecodedSegment implements Segment {
   ack = 0;
   flags = 0;
   window = 0;
-  payload: Buffer = EMPTY;
+  payloadBuf: Buffer = EMPTY;
+  payloadStart = 0;
+  payloadEnd = 0;
   payloadLength = 0;
+
+  /** Built on demand: the flow table reads payloadBuf/payloadStart/payloadEnd. */
+  get payload(): Buffer {
+    return this.payloadStart < this.payloadEnd ? this.payloadBuf.subarray(this.payloadStart, this.payloadEnd) : EMPTY;
+  }
 
   get src(): Buffer {
     const n = this.ipVersion === 4 ? 4 : 16;
@@ -115,8 +122,9 @@ export function createDecoder(sink: DecodeSink, opts: DecoderOptions = {}): Deco
     seg.ack = tcp.ack;
     seg.flags = tcp.flags;
     seg.window = tcp.window;
-    // Most segments without payload are ACKs: one shared empty view, not one each.
-    seg.payload = payloadStart < capEnd ? buf.subarray(payloadStart, capEnd) : EMPTY;
+    seg.payloadBuf = buf;
+    seg.payloadStart = payloadStart;
+    seg.payloadEnd = capEnd;
     seg.payloadLength = claimedEnd - tcp.payloadStart;
     sink.segment(seg);
     return Outcome.Tcp;

@@ -34,6 +34,14 @@ export interface Segment {
   /** Captured payload bytes. */
   readonly payload: Buffer;
   /**
+   * Optional (additive): `payload` is payloadBuf[payloadStart, payloadEnd). createDecoder
+   * sets them and builds the `payload` view only when asked, so that tcp/ and smtp/, which
+   * work on offsets, cost no view per segment. Borrowed exactly like `payload`.
+   */
+  readonly payloadBuf?: Buffer;
+  readonly payloadStart?: number;
+  readonly payloadEnd?: number;
+  /**
    * Payload length the IP header claims. Greater than payload.length when the snap
    * length cut the packet: the missing tail is a gap, never invented.
    */

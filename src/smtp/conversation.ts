@@ -176,24 +176,26 @@ export class Conversation {
   // ---------------------------------------------------------------------------
   // StreamEvent entry points
 
-  data(dir: Dir, buf: Buffer, frame: number, time: Time): void {
-    if (buf.length === 0) return;
+  /** The next bytes of one direction, buf[start, end) (borrowed). */
+  data(dir: Dir, buf: Buffer, start: number, end: number, frame: number, time: Time): void {
+    const n = end - start;
+    if (n <= 0) return;
     this.begin();
     const s = this.session;
-    s.bytes[dir] += buf.length;
+    s.bytes[dir] += n;
     s.firstSpeaker ??= { dir, frame, time };
     if (dir === 'c2s') {
       // RFC 5321 §4.3.1: the client SHOULD wait for the greeting (R-GREET-1).
       if (!this.greeted && !s.midstream && this.c2sMode !== 'probe' && this.c2sMode !== 'tls') {
         if (s.earlyTalker === null) {
           s.earlyTalker = { frame, time, bytes: 0 };
-          this.emit({ type: 'early-talker', frame, time, bytes: buf.length });
+          this.emit({ type: 'early-talker', frame, time, bytes: n });
         }
-        s.earlyTalker.bytes += buf.length;
+        s.earlyTalker.bytes += n;
       }
-      this.c2sRun(buf, 0, buf.length, frame, time, null);
+      this.c2sRun(buf, start, end, frame, time, null);
     } else {
-      this.s2cRun(buf, 0, buf.length, frame, time);
+      this.s2cRun(buf, start, end, frame, time);
     }
   }
 

@@ -225,7 +225,7 @@ export class BodyScanner {
     this.stats.rawBytes += pos - start;
     // The kernel's answer when it read every octet consumed; else isAscii (simdutf) on the
     // whole buffer when we consumed all of it (no subarray object), or on the range.
-    if (kernelOnly ? this.eightBitSeen : !(start === 0 && pos === buf.length ? isAscii(buf) : isAscii(buf.subarray(start, pos)))) {
+    if (kernelOnly || this.eightBitSeen ? this.eightBitSeen : !isAscii(start === 0 && pos === buf.length ? buf : new Uint8Array(buf.buffer, buf.byteOffset + start, pos - start))) {
       bump(this.stats.eightBit, frame);
     }
     return pos;

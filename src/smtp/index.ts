@@ -43,15 +43,16 @@ const CANDIDATE = 0;
 const IGNORED = 1;
 type Entry = Conversation | typeof CANDIDATE | typeof IGNORED;
 
-/** First server bytes look like a 220 line ("220 ", "220-", or a prefix of them when the segment is short). */
-function looksLike220(b: Buffer): boolean {
+/** First server bytes b[start, end) look like a 220 line ("220 ", "220-", or a prefix of them when the segment is short). */
+function looksLike220(b: Buffer, start: number, end: number): boolean {
   const want = [0x32, 0x32, 0x30];
   for (let i = 0; i < 3; i++) {
-    if (i >= b.length) return true;
-    if (b[i] !== want[i]) return false;
+    if (start + i >= end) return true;
+    if (b[start + i] !== want[i]) return false;
   }
-  if (b.length === 3) return true;
-  return b[3] === 0x20 || b[3] === 0x2d || b[3] === 0x0d;
+  if (end - start === 3) return true;
+  const c = b[start + 3];
+  return c === 0x20 || c === 0x2d || c === 0x0d;
 }
 
 export function createSmtpAnalyzer(opts: SmtpOptions, sink: SmtpSink): SmtpAnalyzer {
@@ -90,14 +91,25 @@ export function createSmtpAnalyzer(opts: SmtpOptions, sink: SmtpSink): SmtpAnaly
         case 'data': {
           let e = entryFor(ev.flow, ev.frame, ev.time);
           if (e === IGNORED) return;
+          // tcp/'s deliveries carry offsets (no view); other producers (tests) give bytes alone.
+          let buf = ev.buf;
+          let from: number, to: number;
+          if (buf !== undefined) {
+            from = ev.start!;
+            to = ev.end!;
+          } else {
+            buf = ev.bytes;
+            from = 0;
+            to = buf.length;
+          }
           if (e === CANDIDATE) {
-            if (ev.dir === 's2c' && looksLike220(ev.bytes)) e = start(ev.flow, 'greeting', ev.frame, ev.time);
+            if (ev.dir === 's2c' && looksLike220(buf, from, to)) e = start(ev.flow, 'greeting', ev.frame, ev.time);
             else {
               flows.set(ev.flow.tcpStream, IGNORED);
               return;
             }
           }
-          e.data(ev.dir, ev.bytes, ev.frame, ev.time);
+          e.data(ev.dir, buf, from, to, ev.frame, ev.time);
           return;
         }
         case 'gap': {

@@ -63,7 +63,22 @@ export interface Flow {
  */
 export type StreamEvent =
   | { type: 'open'; flow: Flow; frame: number; time: Time }
-  | { type: 'data'; flow: Flow; dir: Dir; bytes: Buffer; streamOffset: number; frame: number; time: Time }
+  | {
+      type: 'data';
+      flow: Flow;
+      dir: Dir;
+      bytes: Buffer;
+      /**
+       * Optional (additive): `bytes` is buf[start, end). tcp/ sets them and builds the
+       * `bytes` view only when it is read; smtp/ works on the offsets. Borrowed like `bytes`.
+       */
+      buf?: Buffer;
+      start?: number;
+      end?: number;
+      streamOffset: number;
+      frame: number;
+      time: Time;
+    }
   | {
       type: 'gap';
       flow: Flow;

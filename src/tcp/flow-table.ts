@@ -357,7 +357,9 @@ export function createFlowTable(listener: StreamListener, opts: FlowTableOptions
       // Keep-alive (RFC 9293 §3.8.4): seq = next - 1 with zero or one garbage byte.
       stats.keepAlives++;
     } else if (s.payloadLength > 0) {
-      hs.data(dataSeq, s.payload, s.payloadLength, s.frame, s.time);
+      const pb = s.payloadBuf;
+      if (pb !== undefined) hs.data(dataSeq, pb, s.payloadStart!, s.payloadEnd!, s.payloadLength, s.frame, s.time);
+      else hs.data(dataSeq, s.payload, 0, s.payload.length, s.payloadLength, s.frame, s.time);
     }
     if ((f & FIN) !== 0) hs.fin(seqAdd(dataSeq, s.payloadLength));
     if ((f & ACK) !== 0) peer.acked(s.ack);

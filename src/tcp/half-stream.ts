@@ -106,14 +106,15 @@ export class HalfStream {
   }
 
   /**
-   * Payload of one segment. `seq` is the sequence number of its first data byte (SYN
-   * already accounted for); `claimed` the length the IP header claims (>= payload.length).
-   * `payload` is borrowed.
+   * Payload of one segment, buf[start, end). `seq` is the sequence number of its first
+   * data byte (SYN already accounted for); `claimed` the length the IP header claims
+   * (>= end - start). `buf` is borrowed.
    */
-  data(seq: number, payload: Buffer, claimed: number, frame: number, time: Time): void {
+  data(seq: number, buf: Buffer, start: number, end: number, claimed: number, frame: number, time: Time): void {
     const off = this.nextOffset + seqDiff(seq, this.nextSeq);
+    const captured = end - start;
     let clEnd = off + claimed;
-    let capEnd = off + Math.min(payload.length, claimed);
+    let capEnd = off + Math.min(captured, claimed);
     if (this.finOffset >= 0 && clEnd > this.finOffset) {
       // RFC 9293 §3.10.7.4: nothing after the FIN's sequence number belongs to the stream.
       this.stats.ignoredAfterFin++;
@@ -125,15 +126,16 @@ export class HalfStream {
       this.stats.retransmissions++;
       return;
     }
-    if (off > this.nextOffset) {
-      this.hold(payload, off, capEnd, clEnd, frame, time);
+    const h = this.held[0];
+    // Fast path: exactly the next bytes, fully captured, not overlapping anything held (no view made).
+    if (off === this.nextOffset && capEnd === clEnd && (h === undefined || h.off >= capEnd)) {
+      this.deliver(buf, start, start + (capEnd - off), off, frame, time);
+      if (h !== undefined && h.off === this.nextOffset) this.releaseContiguous();
       return;
     }
-    const h = this.held[0];
-    // Fast path: exactly the next bytes, fully captured, not overlapping anything held.
-    if (off === this.nextOffset && capEnd === clEnd && (h === undefined || h.off >= capEnd)) {
-      this.deliver(payload, off, frame, time);
-      if (h !== undefined && h.off === this.nextOffset) this.releaseContiguous();
+    const payload = start === 0 && end === buf.length ? buf : buf.subarray(start, end);
+    if (off > this.nextOffset) {
+      this.hold(payload, off, capEnd, clEnd, frame, time);
       return;
     }
     let cursor = this.nextOffset;
@@ -148,7 +150,7 @@ export class HalfStream {
       }
       const pieceEnd = first === undefined ? capEnd : Math.min(capEnd, first.off);
       // The whole payload (overlap with nothing delivered or held): the view itself, no new one.
-      this.deliver(cursor === off && pieceEnd - off === payload.length ? payload : payload.subarray(cursor - off, pieceEnd - off), cursor, frame, time);
+      this.deliver(payload, cursor - off, pieceEnd - off, cursor, frame, time);
       cursor = pieceEnd;
     }
     // The snap length cut this segment: the rest is missing from the capture.
@@ -279,7 +281,7 @@ export class HalfStream {
     this.heldBytes -= h.bytes.length;
     if (h.end > this.nextOffset) {
       const skip = this.nextOffset - h.off;
-      this.deliver(skip > 0 ? h.bytes.subarray(skip) : h.bytes, this.nextOffset, h.frame, h.time);
+      this.deliver(h.bytes, skip > 0 ? skip : 0, h.bytes.length, this.nextOffset, h.frame, h.time);
     }
     if (h.claimEnd > this.nextOffset) this.missingUntil(h.claimEnd, h.frame, h.time);
   }
@@ -308,12 +310,13 @@ export class HalfStream {
     this.stats.conflictingBytes += n;
   }
 
-  private deliver(bytes: Buffer, streamOffset: number, frame: number, time: Time): void {
-    const n = bytes.length;
+  /** buf[start, end) is the next part of the stream. */
+  private deliver(buf: Buffer, start: number, end: number, streamOffset: number, frame: number, time: Time): void {
+    const n = end - start;
     this.nextOffset = streamOffset + n;
     this.nextSeq = seqAdd(this.nextSeq, n);
     this.stats.bytes += n;
-    this.emit({ type: 'data', flow: this.flow, dir: this.dir, bytes, streamOffset, frame, time });
+    this.emit(new DataDelivery(this.flow, this.dir, buf, start, end, streamOffset, frame, time));
   }
 
   private gap(length: number, frame: number, time: Time): void {
@@ -327,6 +330,29 @@ export class HalfStream {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/**
+ * A 'data' StreamEvent whose bytes are buf[start, end): the `bytes` view is built only
+ * when a listener asks for it (smtp/ reads buf/start/end and never does), so a delivery
+ * costs one small object, not a Buffer view too (events.ts).
+ */
+class DataDelivery {
+  readonly type = 'data' as const;
+  constructor(
+    readonly flow: Flow,
+    readonly dir: Dir,
+    readonly buf: Buffer,
+    readonly start: number,
+    readonly end: number,
+    readonly streamOffset: number,
+    readonly frame: number,
+    readonly time: Time,
+  ) {}
+
+  get bytes(): Buffer {
+    return this.start === 0 && this.end === this.buf.length ? this.buf : this.buf.subarray(this.start, this.end);
+  }
+}
 
 /** An ACK further ahead than this is not believed (a corrupt or unrelated ack number). */
 const MAX_ACK_AHEAD = 1 << 30;

@@ -34,7 +34,28 @@ export function flagsOf(f: string): number {
   return n;
 }
 
-export function toSegments(steps: readonly Step[]): Segment[] {
+/**
+ * `offsets`: each payload sits inside a larger buffer between junk octets and is given as
+ * payloadBuf[payloadStart, payloadEnd) only, the way createDecoder hands it over; reading
+ * `payload` throws (tcp/ must work on the offsets).
+ */
+export function toSegments(steps: readonly Step[], offsets = false): Segment[] {
+  const segs = toPlainSegments(steps);
+  if (!offsets) return segs;
+  return segs.map((seg) => {
+    const p = seg.payload;
+    const buf = Buffer.concat([Buffer.from('#junk#'), p, Buffer.from('#junk#')]);
+    const { payload: _unused, ...rest } = seg;
+    return Object.defineProperty({ ...rest, payloadBuf: buf, payloadStart: 6, payloadEnd: 6 + p.length }, 'payload', {
+      get(): never {
+        throw new Error('tcp/ read Segment.payload although payloadBuf was given');
+      },
+      enumerable: true,
+    }) as Segment;
+  });
+}
+
+function toPlainSegments(steps: readonly Step[]): Segment[] {
   return steps.map((s, i) => {
     const c = Buffer.from([10, 0, 0, s.chost ?? 1]);
     const srv = Buffer.from([10, 0, 0, 2]);
@@ -79,7 +100,7 @@ export interface Run {
 
 export const SMTP_PORTS = (p: number): boolean => p === 25 || p === 587 || p === 465;
 
-export function run(steps: readonly Step[], opts: Partial<FlowTableOptions> = {}, end = true): Run {
+export function run(steps: readonly Step[], opts: Partial<FlowTableOptions> = {}, end = true, offsets = false): Run {
   const events: Ev[] = [];
   const raw: StreamEvent[] = [];
   const table = createFlowTable(
@@ -107,7 +128,7 @@ export function run(steps: readonly Step[], opts: Partial<FlowTableOptions> = {}
     },
     { isServerPort: SMTP_PORTS, ...opts },
   );
-  const segments = toSegments(steps);
+  const segments = toSegments(steps, offsets);
   for (const s of segments) table.segment(s);
   if (end && segments.length > 0) {
     const last = segments[segments.length - 1]!;

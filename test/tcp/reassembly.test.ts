@@ -45,6 +45,24 @@ describe('in-order delivery', () => {
     expectFramesCarryBytes(r, START);
   });
 
+  it('works on payloadBuf offsets as the decoder gives them: no view per segment, the same bytes', () => {
+    const steps = [...hs, sd(0, '220 hi\r\n'), cd(0, 'EHLO a\r\n'), cd(8, 'QU'), cd(12, '\r\n'), cd(10, 'IT'), sd(8, '221 bye\r\n'), ...close(14, 17)];
+    const plain = run(steps);
+    const offs = run(steps, {}, true, true);
+    expect(offs.events.map(({ bytes: _b, ...e }) => e)).toEqual(plain.events.map(({ bytes: _b, ...e }) => e));
+    expect(offs.text(0, 'c2s')).toBe('EHLO a\r\nQUIT\r\n');
+    // In-order deliveries point into the segment's own buffer (no copy, no view); the
+    // held one (out of order) is delivered from its copy.
+    const inOrder = offs.raw.filter((e) => e.type === 'data' && e.frame !== 7);
+    expect(inOrder.length).toBeGreaterThan(0);
+    for (const e of inOrder) {
+      if (e.type !== 'data') continue;
+      const seg = offs.segments[e.frame - 1]!;
+      expect(e.buf).toBe(seg.payloadBuf);
+      expect([e.start, e.end]).toEqual([seg.payloadStart, seg.payloadEnd]);
+    }
+  });
+
   it('gives the same bytes for every permutation of 4 segments, each from the frame that carried it', () => {
     const parts = ['MAIL', ' FROM:', '<a@b>', '\r\n'];
     const offs = [0, 4, 10, 15];
@@ -200,6 +218,15 @@ describe('gaps', () => {
     expect(r.text(0, 'c2s')).toBe('abcde[gap 5]KLM');
     expectContiguous(r);
     expectFramesCarryBytes(r, START);
+  });
+
+  it('data past a FIN that arrived first is cut at the FIN, in order too', () => {
+    // The FIN (at offset 2) is captured before the data; the data segment then starts exactly
+    // at the next offset but runs 2 octets past the FIN: only the octets before it are stream data.
+    const r = run([...hs, cd(0, 'ab'), { d: 'c', seq: C + 5, ack: S + 1, f: 'FA' }, cd(2, 'cdzz'), { d: 's', seq: S + 1, ack: C + 6, f: 'FA' }]);
+    expect(r.text(0, 'c2s')).toBe('abcd');
+    expect(r.raw[0]!.flow.stats.c2s.ignoredAfterFin).toBe(1);
+    expectContiguous(r);
   });
 
   it('data past the FIN sequence number is dropped and counted', () => {

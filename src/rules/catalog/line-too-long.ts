@@ -78,11 +78,13 @@ export default defineRule({
         waiting.push({ dir: ev.dir, frame: ev.frame, time: ev.time, length: ev.length });
       },
       command(ev) {
+        if (waiting.length === 0) return; // nothing to settle (most commands): no text built
         const auth = ev.cmd.verb === 'AUTH' || ev.cmd.verb === '<auth-response>';
         const text = ev.cmd.pseudo ? ev.cmd.verb : `${ev.cmd.verb} ${ev.cmd.arg}`.trim();
         settle('c2s', ev.cmd.frame, text, auth);
       },
       reply(ev) {
+        if (waiting.length === 0) return;
         settle('s2c', ev.reply.frame, ev.reply.lines.find((l) => l.length > 80) ?? ev.reply.lines[0] ?? null, false);
       },
       'data-end'(ev) {

@@ -34,7 +34,24 @@ export default defineRule({
     const found = new FirstOccurrence();
 
     return {
-      ...facts.listeners(),
+      'session-start'(ev) {
+        facts.sessionStart(ev);
+      },
+      greeting() {
+        facts.greeting();
+      },
+      anomaly(ev) {
+        facts.anomaly(ev);
+      },
+      gap() {
+        facts.gap();
+      },
+      tls(ev) {
+        facts.tls(ev);
+      },
+      extensions(ev) {
+        facts.extensions(ev);
+      },
       command(ev) {
         const cmd = ev.cmd;
         if (facts.opaque || cmd.verb === '<connect>') return;

@@ -38,7 +38,21 @@ export default defineRule({
     const found = new FirstOccurrence();
 
     return {
-      ...facts.listeners(),
+      'session-start'(ev) {
+        facts.sessionStart(ev);
+      },
+      greeting() {
+        facts.greeting();
+      },
+      anomaly(ev) {
+        facts.anomaly(ev);
+      },
+      tls(ev) {
+        facts.tls(ev);
+      },
+      extensions(ev) {
+        facts.extensions(ev);
+      },
       gap(ev) {
         facts.gap();
         // smtp/ drops its reply queue at a server-side gap; so do we.
