@@ -1,7 +1,7 @@
 import { defineRule } from '../define-rule.js';
 import { commandEvidence } from '../evidence.js';
 import type { Command } from '../../smtp/index.js';
-import { FirstOccurrence, PipeliningFacts } from '../facts/pipelining.js';
+import { FirstOccurrence, PipeliningFacts, withPipeliningFacts } from '../facts/pipelining.js';
 
 /**
  * RFC 2920 §3 (P-1): a client may send a command before the reply to the previous one
@@ -33,25 +33,7 @@ export default defineRule({
     let last: Command | null = null;
     const found = new FirstOccurrence();
 
-    return {
-      'session-start'(ev) {
-        facts.sessionStart(ev);
-      },
-      greeting() {
-        facts.greeting();
-      },
-      anomaly(ev) {
-        facts.anomaly(ev);
-      },
-      gap() {
-        facts.gap();
-      },
-      tls(ev) {
-        facts.tls(ev);
-      },
-      extensions(ev) {
-        facts.extensions(ev);
-      },
+    return withPipeliningFacts(facts, {
       command(ev) {
         const cmd = ev.cmd;
         if (facts.opaque || cmd.verb === '<connect>') return;
@@ -80,6 +62,6 @@ export default defineRule({
         if (!first) return;
         ctx.report({ data: { command: first.verb, previous: first.cmd.verb, count: found.count }, evidence: found.evidence() });
       },
-    };
+    });
   },
 });

@@ -1,7 +1,7 @@
 import { defineRule } from '../define-rule.js';
 import { commandEvidence } from '../evidence.js';
 import type { Command } from '../../smtp/index.js';
-import { FirstOccurrence, PipeliningFacts } from '../facts/pipelining.js';
+import { FirstOccurrence, PipeliningFacts, withPipeliningFacts } from '../facts/pipelining.js';
 
 /**
  * RFC 2920 §3.1 (P-2): with PIPELINING, RSET, MAIL, SEND, SOML, SAML and RCPT "can all
@@ -37,24 +37,8 @@ export default defineRule({
     const lastByVerb = new Map<string, Command>();
     const found = new FirstOccurrence();
 
-    return {
-      'session-start'(ev) {
-        facts.sessionStart(ev);
-      },
-      greeting() {
-        facts.greeting();
-      },
-      anomaly(ev) {
-        facts.anomaly(ev);
-      },
-      tls(ev) {
-        facts.tls(ev);
-      },
-      extensions(ev) {
-        facts.extensions(ev);
-      },
+    return withPipeliningFacts(facts, {
       gap(ev) {
-        facts.gap();
         // smtp/ drops its reply queue at a server-side gap; so do we.
         if (ev.dir === 's2c') outstanding = [];
       },
@@ -91,6 +75,6 @@ export default defineRule({
         if (!first) return;
         ctx.report({ data: { command: first.verb, groupEnd: first.cmd.verb, count: found.count }, evidence: found.evidence() });
       },
-    };
+    });
   },
 });
