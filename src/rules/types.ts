@@ -2,7 +2,7 @@
  * The rule module format (ESLint-shaped): `meta` + `create(ctx)` returning listeners
  * keyed by SessionEvent type. Rules judge; smtp/ only states facts (habit 10).
  */
-import type { SessionEvent, SessionEventType, SmtpSession } from '../smtp/index.js';
+import type { Command, SessionEvent, SessionEventType, SmtpSession } from '../smtp/index.js';
 import type { Dir } from '../tcp/events.js';
 import type { Time } from '../util/time.js';
 import type { FlowSummary } from '../pipeline.js';
@@ -92,11 +92,25 @@ export interface RuleContext<T extends Record<string, number> = Record<string, n
 
 type EventOf<K extends SessionEventType> = Extract<SessionEvent, { type: K }>;
 
+/** A reply event whose command is known (what a `reply[to.verb=…]` listener gets). */
+export type ReplyToEvent = EventOf<'reply'> & { to: Command };
+
+/**
+ * Listener keys are event types, or one of two ESLint-style attribute selectors that the
+ * engine matches before calling (so a rule about RCPT replies costs nothing on the other
+ * 80 % of events): `command[verb=MAIL]` (a command with this verb, as smtp/ gives it:
+ * upper case, or a pseudo-command such as `<end-of-data>`) and `reply[to.verb=RCPT]` (a
+ * reply paired with such a command). A rule may have both a plain and selector listeners
+ * for one type; for one event its plain listener runs first. SELECTOR in engine.ts parses them.
+ */
 export type RuleListeners = {
   [K in SessionEventType]?: (ev: EventOf<K>, session: SmtpSession) => void;
 } & {
   /** After the last session: cross-session rules aggregate here (ESLint's Program:exit). */
   'capture-end'?: (facts: CaptureFacts) => void;
+} & {
+  [K: `command[verb=${string}]`]: ((ev: EventOf<'command'>, session: SmtpSession) => void) | undefined;
+  [K: `reply[to.verb=${string}]`]: ((ev: ReplyToEvent, session: SmtpSession) => void) | undefined;
 };
 
 export interface Rule<T extends Record<string, number> = Record<string, number>> {

@@ -111,6 +111,40 @@ describe('rule engine', () => {
     expect(seen).toEqual(['gap', 'end']);
   });
 
+  it('selectors: command[verb=V] and reply[to.verb=V] are called for that verb only, after the plain listener', () => {
+    const seen: string[] = [];
+    const cmd = (frame: number, verb: string) => ({ verb, arg: '', frame, time: T, pseudo: verb.startsWith('<') });
+    const command = (frame: number, verb: string): SessionEvent => ({ type: 'command', frame, time: T, cmd: cmd(frame, verb) }) as unknown as SessionEvent;
+    const reply = (frame: number, to: ReturnType<typeof cmd> | null, code: number): SessionEvent =>
+      ({ type: 'reply', frame, time: T, reply: { code, lines: [`${code} x`], frame, time: T }, to, latencyMs: null, permitted: true }) as unknown as SessionEvent;
+    const selective = defineRule({
+      meta: { ...meta, id: 'selective' },
+      create: () => ({
+        command: (ev) => void seen.push(`command ${ev.cmd.verb}`),
+        'command[verb=MAIL]': (ev) => void seen.push(`MAIL ${ev.frame}`),
+        'reply[to.verb=RCPT]': (ev) => void seen.push(`reply to ${ev.to.verb} ${ev.reply.code}`),
+        'reply[to.verb=<end-of-data>]': (ev) => void seen.push(`end-of-data ${ev.reply.code}`),
+      }),
+    });
+    const engine = createRuleEngine([selective]);
+    const s = fakeSession(1);
+    const mail = cmd(1, 'MAIL');
+    const rcpt = cmd(2, 'RCPT');
+    engine.event(s, command(1, 'MAIL'));
+    engine.event(s, command(2, 'RCPT'));
+    engine.event(s, reply(3, mail, 250));
+    engine.event(s, reply(4, rcpt, 550));
+    engine.event(s, reply(5, null, 421)); // unpaired: no command, no selector matches
+    engine.event(s, reply(6, cmd(6, '<end-of-data>'), 250));
+    engine.event(s, command(7, 'mail')); // verbs are matched as smtp/ gives them (upper case)
+    expect(seen).toEqual(['command MAIL', 'MAIL 1', 'command RCPT', 'reply to RCPT 550', 'end-of-data 250', 'command mail']);
+  });
+
+  it('a listener key that is neither an event type nor a known selector is a programming error, named', () => {
+    const bad = defineRule({ meta: { ...meta, id: 'bad-selector' }, create: () => ({ 'reply[code=550]': () => {} }) as never });
+    expect(() => createRuleEngine([bad])).toThrow(/rule bad-selector: listener "reply\[code=550\]"/);
+  });
+
   it('every catalog rule returns the same listener keys from every create() (the dispatch plan probes one)', () => {
     for (const localDomains of [[], ['example.net']]) {
       for (const r of RULES) {

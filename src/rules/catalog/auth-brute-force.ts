@@ -1,6 +1,7 @@
 import { defineRule } from '../define-rule.js';
 import { commandEvidence, replyEvidence } from '../evidence.js';
-import type { Evidence } from '../types.js';
+import type { Evidence, ReplyToEvent } from '../types.js';
+import type { SmtpSession } from '../../smtp/index.js';
 import { AUTH_FAILURE_CODES, type AuthExchange } from './auth-failed.js';
 
 /** Evidence kept per client: the first attempts (AUTH command + final reply each); counts go on. */
@@ -37,15 +38,17 @@ export default defineRule({
   create(ctx) {
     const open = new Map<number, AuthExchange>();
     const byClient = new Map<string, ClientTally>();
+    /** A reply to AUTH or to an answer of its exchange: the latest is the exchange's outcome. */
+    const authReply = (ev: ReplyToEvent, session: SmtpSession): void => {
+      const x = open.get(session.id);
+      if (x) x.reply = ev.reply;
+    };
     return {
-      command(ev, session) {
-        if (ev.cmd.verb === 'AUTH') open.set(session.id, { cmd: ev.cmd, reply: null });
+      'command[verb=AUTH]'(ev, session) {
+        open.set(session.id, { cmd: ev.cmd, reply: null });
       },
-      reply(ev, session) {
-        const v = ev.to?.verb;
-        const x = open.get(session.id);
-        if (x && (v === 'AUTH' || v === '<auth-response>')) x.reply = ev.reply;
-      },
+      'reply[to.verb=AUTH]': authReply,
+      'reply[to.verb=<auth-response>]': authReply,
       auth(ev, session) {
         const x = open.get(session.id);
         open.delete(session.id);

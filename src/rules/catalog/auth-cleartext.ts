@@ -1,7 +1,7 @@
 import { defineRule } from '../define-rule.js';
 import { commandEvidence, replyEvidence } from '../evidence.js';
 import type { Command, Reply } from '../../smtp/index.js';
-import type { Evidence } from '../types.js';
+import type { Evidence, ReplyToEvent } from '../types.js';
 
 /**
  * SASL mechanisms whose client messages carry the secret readably (base64 is an
@@ -62,6 +62,10 @@ export default defineRule({
       ctx.report({ data: { mechanism: x.mechanism, user: user ?? '(not seen)', code: code ?? 'no reply' }, evidence });
     }
 
+    /** A reply to AUTH or to an answer of its exchange: the latest is the exchange's outcome. */
+    const authReply = (ev: ReplyToEvent): void => {
+      if (open) open.reply = ev.reply;
+    };
     return {
       'session-start'(ev) {
         if (ev.implicitTls) encrypted = true;
@@ -69,19 +73,16 @@ export default defineRule({
       tls(ev) {
         if (ev.phase === 'established') encrypted = true;
       },
-      command(ev) {
+      'command[verb=AUTH]'(ev) {
         const c = ev.cmd;
-        if (c.verb === 'AUTH') {
-          const mechanism = (c.arg.trim().split(/\s+/)[0] ?? '').toUpperCase();
-          open = { mechanism, cmd: c, sent: CREDENTIALS.test(c.arg) ? [c] : [], reply: null };
-        } else if (c.verb === '<auth-response>' && open && CREDENTIALS.test(c.arg)) {
-          open.sent.push(c);
-        }
+        const mechanism = (c.arg.trim().split(/\s+/)[0] ?? '').toUpperCase();
+        open = { mechanism, cmd: c, sent: CREDENTIALS.test(c.arg) ? [c] : [], reply: null };
       },
-      reply(ev) {
-        const v = ev.to?.verb;
-        if (open && (v === 'AUTH' || v === '<auth-response>')) open.reply = ev.reply;
+      'command[verb=<auth-response>]'(ev) {
+        if (open && CREDENTIALS.test(ev.cmd.arg)) open.sent.push(ev.cmd);
       },
+      'reply[to.verb=AUTH]': authReply,
+      'reply[to.verb=<auth-response>]': authReply,
       auth(ev) {
         const x = open;
         open = null;

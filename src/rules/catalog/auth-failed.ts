@@ -1,5 +1,6 @@
 import { defineRule } from '../define-rule.js';
 import { commandEvidence, replyEvidence, replyText } from '../evidence.js';
+import type { ReplyToEvent } from '../types.js';
 import type { Command, Reply } from '../../smtp/index.js';
 
 /**
@@ -32,14 +33,16 @@ export default defineRule({
   },
   create(ctx) {
     let open: AuthExchange | null = null;
+    /** A reply to AUTH or to an answer of its exchange: the latest is the exchange's outcome. */
+    const authReply = (ev: ReplyToEvent): void => {
+      if (open) open.reply = ev.reply;
+    };
     return {
-      command(ev) {
-        if (ev.cmd.verb === 'AUTH') open = { cmd: ev.cmd, reply: null };
+      'command[verb=AUTH]'(ev) {
+        open = { cmd: ev.cmd, reply: null };
       },
-      reply(ev) {
-        const v = ev.to?.verb;
-        if (open && (v === 'AUTH' || v === '<auth-response>')) open.reply = ev.reply;
-      },
+      'reply[to.verb=AUTH]': authReply,
+      'reply[to.verb=<auth-response>]': authReply,
       auth(ev) {
         const x = open;
         open = null;

@@ -35,9 +35,8 @@ export default defineRule({
   create(ctx) {
     const byClient = new Map<string, ClientTally>();
     return {
-      reply(ev, session) {
+      'reply[to.verb=RCPT]'(ev, session) {
         const to = ev.to;
-        if (!to || to.verb !== 'RCPT') return;
         const ip = session.client.ip;
         let t = byClient.get(ip);
         if (!t) byClient.set(ip, (t = { rcpts: 0, unknown: 0, sessions: new Set(), evidence: [] }));

@@ -30,8 +30,8 @@ export default defineRule({
     let helo: Command | null = null;
     let done = false;
     return {
-      command(ev) {
-        if (!done && ev.cmd.verb === 'HELO' && !ehloAccepted && !helo) helo = ev.cmd;
+      'command[verb=HELO]'(ev) {
+        if (!done && !ehloAccepted && !helo) helo = ev.cmd;
       },
       reply(ev) {
         const to = ev.to;

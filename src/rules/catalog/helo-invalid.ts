@@ -64,12 +64,15 @@ export default defineRule({
         evidence: reply ? [commandEvidence(cmd), replyEvidence(reply)] : [commandEvidence(cmd)],
       });
     }
+    /** HELO or EHLO: the first one with a bad argument waits for its reply. */
+    const hello = (ev: { cmd: Command }): void => {
+      if (done || flagged) return;
+      const problem = heloProblem(ev.cmd.arg);
+      if (problem) flagged = { cmd: ev.cmd, problem };
+    };
     return {
-      command(ev) {
-        if (done || flagged || (ev.cmd.verb !== 'HELO' && ev.cmd.verb !== 'EHLO')) return;
-        const problem = heloProblem(ev.cmd.arg);
-        if (problem) flagged = { cmd: ev.cmd, problem };
-      },
+      'command[verb=HELO]': hello,
+      'command[verb=EHLO]': hello,
       reply(ev) {
         if (!flagged || ev.to !== flagged.cmd) return;
         report(flagged.cmd, flagged.problem, ev.reply);

@@ -33,11 +33,9 @@ export default defineRule({
     let mail: Command | null = null;
     let bytes = 0;
     return {
-      command(ev) {
-        if (ev.cmd.verb === 'MAIL') {
-          mail = ev.cmd;
-          bytes = 0;
-        }
+      'command[verb=MAIL]'(ev) {
+        mail = ev.cmd;
+        bytes = 0;
       },
       'data-end'(ev) {
         bytes = ev.bytes;

@@ -74,8 +74,8 @@ export default defineRule({
       extensions(ev) {
         limit = ev.ehlo.size;
       },
-      command(ev) {
-        if (ev.cmd.verb === 'MAIL') txn = { declared: ev.cmd.path?.size ?? null, bytes: null, reported: false };
+      'command[verb=MAIL]'(ev) {
+        txn = { declared: ev.cmd.path?.size ?? null, bytes: null, reported: false };
       },
       'data-end'(ev) {
         txn.bytes = ev.bytes;

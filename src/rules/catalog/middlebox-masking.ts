@@ -50,8 +50,8 @@ export default defineRule({
           evidence.push({ frame: ev.reply.firstFrame, time: ev.reply.firstTime, dir: 's2c', line: first });
         }
       },
-      reply(ev) {
-        if (ev.to?.verb !== 'EHLO' || ev.reply.code !== 250) return;
+      'reply[to.verb=EHLO]'(ev) {
+        if (ev.reply.code !== 250) return;
         // Keyword lines are every line after the first (RFC 5321 §4.1.1.1 ehlo-ok-rsp).
         ev.reply.lines.slice(1).forEach((line) => {
           const kw = line.slice(4).trim().split(/[ =]/)[0] ?? '';

@@ -51,9 +51,9 @@ export default defineRule({
       auth(ev) {
         if (ev.result === 'success' && authenticated === false) authenticated = true;
       },
-      reply(ev) {
+      'reply[to.verb=RCPT]'(ev) {
         const to = ev.to;
-        if (authenticated !== false || !to || to.verb !== 'RCPT') return;
+        if (authenticated !== false) return;
         if (ev.reply.code !== 250 && ev.reply.code !== 251) return;
         const rcpt = to.path?.address ?? to.arg;
         const domain = domainOf(rcpt);

@@ -33,9 +33,8 @@ export default defineRule({
   },
   create(ctx) {
     return {
-      reply(ev, session) {
+      'reply[to.verb=RCPT]'(ev, session) {
         const to = ev.to;
-        if (!to || to.verb !== 'RCPT') return;
         if (!isRelayRefusal(ev.reply)) return;
         const { code, enhanced } = ev.reply;
         const address = to.path?.address ?? to.arg;

@@ -33,9 +33,9 @@ export default defineRule({
   },
   create(ctx) {
     return {
-      reply(ev) {
+      'reply[to.verb=MAIL]'(ev) {
         const to = ev.to;
-        if (!to || to.verb !== 'MAIL' || ev.reply.code < 500 || ev.reply.code > 599 || explainedElsewhere(ev.reply)) return;
+        if (ev.reply.code < 500 || ev.reply.code > 599 || explainedElsewhere(ev.reply)) return;
         const address = to.path?.address ?? to.arg;
         ctx.report({
           data: { sender: to.path ? `<${address}>` : address, domain: domainOf(address), code: ev.reply.code, enhanced: ev.reply.enhanced, text: replyText(ev.reply) },

@@ -60,11 +60,9 @@ export default defineRule({
         }
         if (verb === 'MAIL' && code >= 200 && code < 300) mail = ev.to;
       },
-      command(ev) {
-        if (ev.cmd.verb === 'BDAT') {
-          contentCmd = ev.cmd;
-          contentReply = null;
-        }
+      'command[verb=BDAT]'(ev) {
+        contentCmd = ev.cmd;
+        contentReply = null;
       },
       'data-end'(ev) {
         contentBytes = ev.body.rawBytes;

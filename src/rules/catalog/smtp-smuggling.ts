@@ -86,8 +86,8 @@ export default defineRule({
         pending = { cmd: dataCmd, lookalikes: found, count: found.length + Math.max(0, extra), frame: ev.frame, time: ev.time, terminator };
         if (!ev.complete) report(null);
       },
-      reply(ev) {
-        if (pending && ev.to?.verb === '<end-of-data>') report(ev.reply);
+      'reply[to.verb=<end-of-data>]'(ev) {
+        if (pending) report(ev.reply);
       },
       'session-end'() {
         report(null);

@@ -54,8 +54,8 @@ export default defineRule({
     /** Sessions whose first EHLO reply was seen; forgotten at session end (bounded by live sessions). */
     const seenSession = new Set<number>();
     return {
-      reply(ev, session) {
-        if (ev.to?.verb !== 'EHLO' || ev.reply.code !== 250) return;
+      'reply[to.verb=EHLO]'(ev, session) {
+        if (ev.reply.code !== 250) return;
         // Only the first EHLO reply of a session: later ones would be inside TLS (not seen) or repeats.
         const key = `${session.server.ip}:${session.server.port}`;
         let seen = byServer.get(key);

@@ -62,8 +62,11 @@ export default defineRule({
       'data-start'(ev) {
         lastContent = ev.cmd;
       },
-      command(ev) {
-        if (ev.cmd.verb === 'BDAT' || ev.cmd.verb === 'XEXCH50') lastContent = ev.cmd;
+      'command[verb=BDAT]'(ev) {
+        lastContent = ev.cmd;
+      },
+      'command[verb=XEXCH50]'(ev) {
+        lastContent = ev.cmd;
       },
       gap(ev) {
         if (ev.length === 'unknown' || ev.length <= 0) return;

@@ -90,8 +90,11 @@ export default defineRule({
     }
 
     return {
-      command(ev) {
-        if (ev.cmd.verb === 'STARTTLS' || ev.cmd.verb === 'X-ANONYMOUSTLS') lastTlsCmd = { cmd: ev.cmd, reply: null };
+      'command[verb=STARTTLS]'(ev) {
+        lastTlsCmd = { cmd: ev.cmd, reply: null };
+      },
+      'command[verb=X-ANONYMOUSTLS]'(ev) {
+        lastTlsCmd = { cmd: ev.cmd, reply: null };
       },
       reply(ev) {
         if (lastTlsCmd && ev.to === lastTlsCmd.cmd) lastTlsCmd.reply = replyEvidence(ev.reply);

@@ -1,8 +1,6 @@
 import { defineRule } from '../define-rule.js';
 import { commandEvidence, replyEvidence, replyText } from '../evidence.js';
-
-/** The verbs that start TLS on an SMTP connection (RFC 3207 §4; Exchange X-ANONYMOUSTLS, not an RFC). */
-const TLS_VERBS = new Set(['STARTTLS', 'X-ANONYMOUSTLS']);
+import type { ReplyToEvent } from '../types.js';
 
 /**
  * RFC 3207 §4: STARTTLS is answered `220 Ready to start TLS`, `501` (syntax) or `454
@@ -33,25 +31,28 @@ export default defineRule({
   create(ctx) {
     // What the latest EHLO reply advertised; null: no EHLO reply seen (HELO, mid-stream).
     let offered: { starttls: boolean; anonymousTls: boolean } | null = null;
+    /** The reply to a verb that starts TLS (STARTTLS, RFC 3207 §4; Exchange's X-ANONYMOUSTLS): anything but 220 refuses it. */
+    const refusal = (ev: ReplyToEvent): void => {
+      const to = ev.to;
+      if (ev.reply.code === 220) return;
+      const advertised = offered === null ? 'unknown' : to.verb === 'STARTTLS' ? offered.starttls : offered.anonymousTls;
+      ctx.report({
+        data: {
+          verb: to.verb,
+          code: ev.reply.code,
+          enhanced: ev.reply.enhanced,
+          text: replyText(ev.reply),
+          advertised: advertised === 'unknown' ? 'unknown' : advertised ? 'yes' : 'no',
+        },
+        evidence: [commandEvidence(to), replyEvidence(ev.reply)],
+      });
+    };
     return {
       extensions(ev) {
         offered = { starttls: ev.ehlo.starttls, anonymousTls: ev.ehlo.anonymousTls };
       },
-      reply(ev) {
-        const to = ev.to;
-        if (!to || !TLS_VERBS.has(to.verb) || ev.reply.code === 220) return;
-        const advertised = offered === null ? 'unknown' : to.verb === 'STARTTLS' ? offered.starttls : offered.anonymousTls;
-        ctx.report({
-          data: {
-            verb: to.verb,
-            code: ev.reply.code,
-            enhanced: ev.reply.enhanced,
-            text: replyText(ev.reply),
-            advertised: advertised === 'unknown' ? 'unknown' : advertised ? 'yes' : 'no',
-          },
-          evidence: [commandEvidence(to), replyEvidence(ev.reply)],
-        });
-      },
+      'reply[to.verb=STARTTLS]': refusal,
+      'reply[to.verb=X-ANONYMOUSTLS]': refusal,
     };
   },
 });

@@ -64,9 +64,8 @@ export default defineRule({
           cur = null;
         }
       },
-      reply(ev) {
+      'reply[to.verb=RCPT]'(ev) {
         const to = ev.to;
-        if (!to || to.verb !== 'RCPT') return;
         const t = txnOf.get(to);
         txnOf.delete(to);
         if (t && !t.refusal && isTooMany(ev.reply)) t.refusal = { cmd: to, reply: ev.reply };

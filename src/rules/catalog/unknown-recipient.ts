@@ -39,9 +39,9 @@ export default defineRule({
   },
   create(ctx) {
     return {
-      reply(ev) {
+      'reply[to.verb=RCPT]'(ev) {
         const to = ev.to;
-        if (!to || to.verb !== 'RCPT' || !isUnknownRecipient(ev.reply)) return;
+        if (!isUnknownRecipient(ev.reply)) return;
         const address = to.path?.address ?? to.arg;
         ctx.report({
           data: { rcpt: address, domain: domainOf(address), code: ev.reply.code, enhanced: ev.reply.enhanced, text: replyText(ev.reply) },
