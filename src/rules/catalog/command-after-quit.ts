@@ -69,7 +69,7 @@ export default defineRule({
         if (RESETS.has(cmd.verb)) anchored = true;
         if (cmd.verb === 'QUIT' && anchored) quit = { cmd, reply: null };
       },
-      reply(ev) {
+      'reply[to.verb=QUIT]'(ev) {
         if (quit && ev.to === quit.cmd) quit.reply = ev.reply;
       },
       anomaly(ev) {

@@ -33,15 +33,14 @@ export default defineRule({
       'command[verb=HELO]'(ev) {
         if (!done && !ehloAccepted && !helo) helo = ev.cmd;
       },
-      reply(ev) {
+      'reply[to.verb=EHLO]'(ev) {
+        if (done) return;
+        if (ev.reply.code >= 200 && ev.reply.code < 300) ehloAccepted = true;
+        else refusedEhlo = { cmd: ev.to, reply: replyEvidence(ev.reply) };
+      },
+      'reply[to.verb=HELO]'(ev) {
         const to = ev.to;
-        if (!to || done) return;
-        if (to.verb === 'EHLO') {
-          if (ev.reply.code >= 200 && ev.reply.code < 300) ehloAccepted = true;
-          else refusedEhlo = { cmd: to, reply: replyEvidence(ev.reply) };
-          return;
-        }
-        if (to !== helo) return;
+        if (done || to !== helo) return;
         done = true;
         const evidence: Evidence[] = [];
         if (refusedEhlo) evidence.push(commandEvidence(refusedEhlo.cmd), refusedEhlo.reply);

@@ -1,6 +1,7 @@
 import { defineRule } from '../define-rule.js';
 import { commandEvidence, replyEvidence } from '../evidence.js';
 import type { Command } from '../../smtp/index.js';
+import type { ReplyToEvent } from '../types.js';
 
 const LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
 const IPV4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -70,14 +71,16 @@ export default defineRule({
       const problem = heloProblem(ev.cmd.arg);
       if (problem) flagged = { cmd: ev.cmd, problem };
     };
+    const helloReply = (ev: ReplyToEvent): void => {
+      if (!flagged || ev.to !== flagged.cmd) return;
+      report(flagged.cmd, flagged.problem, ev.reply);
+      flagged = null;
+    };
     return {
       'command[verb=HELO]': hello,
       'command[verb=EHLO]': hello,
-      reply(ev) {
-        if (!flagged || ev.to !== flagged.cmd) return;
-        report(flagged.cmd, flagged.problem, ev.reply);
-        flagged = null;
-      },
+      'reply[to.verb=HELO]': helloReply,
+      'reply[to.verb=EHLO]': helloReply,
       'session-end'() {
         if (flagged) report(flagged.cmd, flagged.problem, null);
         flagged = null;

@@ -2,7 +2,7 @@ import { defineRule } from '../define-rule.js';
 import { commandEvidence, replyEvidence } from '../evidence.js';
 import type { Command } from '../../smtp/index.js';
 import type { TlsEvent } from '../../smtp/tls-records.js';
-import type { Evidence } from '../types.js';
+import type { Evidence, ReplyToEvent } from '../types.js';
 
 type Rec<K extends TlsEvent['type']> = Extract<TlsEvent, { type: K }>;
 
@@ -89,6 +89,9 @@ export default defineRule({
       });
     }
 
+    const tlsReply = (ev: ReplyToEvent): void => {
+      if (lastTlsCmd && ev.to === lastTlsCmd.cmd) lastTlsCmd.reply = replyEvidence(ev.reply);
+    };
     return {
       'command[verb=STARTTLS]'(ev) {
         lastTlsCmd = { cmd: ev.cmd, reply: null };
@@ -96,9 +99,8 @@ export default defineRule({
       'command[verb=X-ANONYMOUSTLS]'(ev) {
         lastTlsCmd = { cmd: ev.cmd, reply: null };
       },
-      reply(ev) {
-        if (lastTlsCmd && ev.to === lastTlsCmd.cmd) lastTlsCmd.reply = replyEvidence(ev.reply);
-      },
+      'reply[to.verb=STARTTLS]': tlsReply,
+      'reply[to.verb=X-ANONYMOUSTLS]': tlsReply,
       tls(ev) {
         if (done) return;
         if (ev.phase === 'start') {

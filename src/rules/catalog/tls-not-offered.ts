@@ -1,6 +1,6 @@
 import { defineRule } from '../define-rule.js';
 import { commandEvidence, replyEvidence } from '../evidence.js';
-import type { Evidence } from '../types.js';
+import type { Evidence, ReplyToEvent } from '../types.js';
 
 /**
  * RFC 3207 §4 / RFC 5321 §4.1.1.1: a client learns the extensions from the EHLO
@@ -25,7 +25,22 @@ export default defineRule({
   },
   create(ctx) {
     // The last HELO/EHLO reply and what it offered; null: none seen, no claim.
-    let hello: { verb: 'EHLO' | 'HELO'; ev: Evidence; starttls: boolean; anonymousTls: boolean } | null = null;
+    let hello: { verb: string; ev: Evidence; starttls: boolean; anonymousTls: boolean } | null = null;
+    const helloReply = (ev: ReplyToEvent): void => {
+      if (ev.reply.code < 200 || ev.reply.code >= 300) return;
+      // Keywords arrive in the 'extensions' event that follows an accepted EHLO; HELO offers none.
+      hello = { verb: ev.to.verb, ev: replyEvidence(ev.reply), starttls: false, anonymousTls: false };
+    };
+    const tlsReply = (ev: ReplyToEvent): void => {
+      const to = ev.to;
+      if (!hello) return;
+      const offered = to.verb === 'STARTTLS' ? hello.starttls : hello.anonymousTls;
+      if (offered) return;
+      ctx.report({
+        data: { verb: to.verb, hello: hello.verb, code: ev.reply.code },
+        evidence: [hello.ev, commandEvidence(to), replyEvidence(ev.reply)],
+      });
+    };
     return {
       gap() {
         hello = null;
@@ -37,23 +52,10 @@ export default defineRule({
           hello.anonymousTls = ev.ehlo.anonymousTls;
         }
       },
-      reply(ev) {
-        const to = ev.to;
-        if (!to) return;
-        if ((to.verb === 'EHLO' || to.verb === 'HELO') && ev.reply.code >= 200 && ev.reply.code < 300) {
-          // Keywords arrive in the 'extensions' event that follows an accepted EHLO; HELO offers none.
-          hello = { verb: to.verb, ev: replyEvidence(ev.reply), starttls: false, anonymousTls: false };
-          return;
-        }
-        if (to.verb !== 'STARTTLS' && to.verb !== 'X-ANONYMOUSTLS') return;
-        if (!hello) return;
-        const offered = to.verb === 'STARTTLS' ? hello.starttls : hello.anonymousTls;
-        if (offered) return;
-        ctx.report({
-          data: { verb: to.verb, hello: hello.verb, code: ev.reply.code },
-          evidence: [hello.ev, commandEvidence(to), replyEvidence(ev.reply)],
-        });
-      },
+      'reply[to.verb=EHLO]': helloReply,
+      'reply[to.verb=HELO]': helloReply,
+      'reply[to.verb=STARTTLS]': tlsReply,
+      'reply[to.verb=X-ANONYMOUSTLS]': tlsReply,
     };
   },
 });

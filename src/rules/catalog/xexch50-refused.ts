@@ -1,6 +1,6 @@
 import { defineRule } from '../define-rule.js';
 import { commandEvidence, replyEvidence, replyText } from '../evidence.js';
-import type { Evidence } from '../types.js';
+import type { Evidence, ReplyToEvent } from '../types.js';
 
 /** 500 unrecognized, 502 not implemented, 504 parameter not implemented (RFC 5321 §4.2.2, §4.2.4). */
 const REFUSALS = new Set([500, 502, 504]);
@@ -27,16 +27,17 @@ export default defineRule({
   create(ctx) {
     // The latest EHLO reply's XEXCH50 line: what the server (or what stands in for it) promised.
     let advertised: Evidence | null = null;
+    /** The latest HELO/EHLO reply says whether XEXCH50 is advertised. */
+    const helloReply = (ev: ReplyToEvent): void => {
+      const line = ev.reply.code === 250 ? ev.reply.lines.find((l) => /^250[- ]XEXCH50\b/i.test(l)) : undefined;
+      advertised = line ? { frame: ev.reply.frame, time: ev.reply.time, dir: 's2c', line } : null;
+    };
     return {
-      reply(ev) {
+      'reply[to.verb=EHLO]': helloReply,
+      'reply[to.verb=HELO]': helloReply,
+      'reply[to.verb=XEXCH50]'(ev) {
         const to = ev.to;
-        if (!to) return;
-        if (to.verb === 'EHLO' || to.verb === 'HELO') {
-          const line = ev.reply.code === 250 ? ev.reply.lines.find((l) => /^250[- ]XEXCH50\b/i.test(l)) : undefined;
-          advertised = line ? { frame: ev.reply.frame, time: ev.reply.time, dir: 's2c', line } : null;
-          return;
-        }
-        if (to.verb !== 'XEXCH50' || !REFUSALS.has(ev.reply.code)) return;
+        if (!REFUSALS.has(ev.reply.code)) return;
         const evidence: Evidence[] = [commandEvidence(to), replyEvidence(ev.reply)];
         if (advertised) evidence.push(advertised);
         ctx.report({
