@@ -15,7 +15,8 @@ import type { Severity } from '../rules/index.js';
 import { esc, truncate } from './html-escape.js';
 import type { Arrow, Step } from './html-steps.js';
 import type { SessionReport } from './model.js';
-import { endpoint, isoToMs } from './markdown.js';
+import { endpoint } from './markdown.js';
+import { isoToMs } from '../util/time.js';
 
 /** Arrows drawn per session; the transcript below the diagram still lists every line. */
 export const LADDER_MAX_ARROWS = 1000;

@@ -11,7 +11,7 @@
  * arrives already masked by smtp/sasl.ts.
  */
 import type { CommandReport, FindingReport, SessionReport } from './model.js';
-import { isoToMs } from './markdown.js';
+import { isoToMs } from '../util/time.js';
 
 /** What the DATA phase saw of one body (structurally the library's BodyFact). */
 export interface BodySize {

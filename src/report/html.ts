@@ -14,7 +14,8 @@ import { formatLatency, formatOffset, renderLadder } from './html-ladder.js';
 import { sessionSteps, type BodySize, type Step } from './html-steps.js';
 import { HTML_CSS } from './html-style.js';
 import { inputNotes, type FindingReport, type ReportModel, type SessionReport } from './model.js';
-import { endpoint, humanDuration, isoToMs } from './markdown.js';
+import { endpoint, humanDuration } from './markdown.js';
+import { isoToMs } from '../util/time.js';
 
 export type { BodySize } from './html-steps.js';
 

@@ -5,13 +5,8 @@
  * are escaped so capture text (which the sender controls) cannot break the layout.
  */
 import { inputNotes, type FindingReport, type ReportModel, type SessionReport } from './model.js';
+import { isoToMs } from '../util/time.js';
 
-/** ISO 8601 UTC (any fraction length) → milliseconds since 1970, fraction kept. */
-export function isoToMs(iso: string): number {
-  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(iso);
-  if (!m) return Date.parse(iso);
-  return Date.parse(`${m[1]}Z`) + (m[2] ? Number(`0.${m[2]}`) * 1000 : 0);
-}
 
 /** A duration for people: 850 ms, 12.4 s, 3 min 5 s, 2 h 10 min. */
 export function humanDuration(ms: number): string {

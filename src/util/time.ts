@@ -60,3 +60,26 @@ function civilIso(sec: number): string {
   const two = (n: number) => String(n).padStart(2, '0');
   return `${y}-${two(month)}-${two(day)}T${two(Math.floor(rest / 3600))}:${two(Math.floor((rest % 3600) / 60))}:${two(rest % 60)}`;
 }
+
+const ISO_TIME = /^([+-]\d{6,}|\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?Z$/;
+
+/**
+ * Milliseconds since 1970 of a time toIso wrote, fraction kept (Date.parse keeps only
+ * milliseconds and knows no year past 275760): days_from_civil, the inverse of civilIso.
+ * Exact within a Date's range; beyond it (a damaged time stamp) a finite Number whose
+ * differences are approximate, never NaN. Other text: Date.parse.
+ */
+export function isoToMs(iso: string): number {
+  const m = ISO_TIME.exec(iso);
+  if (m === null) return Date.parse(iso);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const y = Number(m[1]) - (month <= 2 ? 1 : 0);
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  const days = era * 146_097 + doe - 719_468;
+  const secs = (Number(m[4]) * 60 + Number(m[5])) * 60 + Number(m[6]);
+  return days * 86_400_000 + secs * 1000 + (m[7] ? Number(`0.${m[7]}`) * 1000 : 0);
+}

@@ -4,7 +4,8 @@
  */
 import Table from 'cli-table3';
 import type { ReportModel, SessionReport } from '../../index.js';
-import { endpoint, humanDuration, isoToMs, mdTable } from '../../report/markdown.js';
+import { endpoint, humanDuration, mdTable } from '../../report/markdown.js';
+import { isoToMs } from '../../util/time.js';
 import type { Format } from '../options.js';
 
 export interface SessionRow {

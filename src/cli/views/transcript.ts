@@ -6,7 +6,8 @@
  * and line count (the data-end facts, `BodyFact`).
  */
 import type { BodyFact, SessionReport } from '../../index.js';
-import { endpoint, isoToMs, mdFence } from '../../report/markdown.js';
+import { endpoint, mdFence } from '../../report/markdown.js';
+import { isoToMs } from '../../util/time.js';
 import type { Format } from '../options.js';
 
 export interface TranscriptLine {
