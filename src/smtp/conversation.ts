@@ -318,7 +318,7 @@ export class Conversation {
           break;
         }
         case 'tls':
-          this.tls!.push('c2s', buf.subarray(pos, end), frame, time);
+          this.tls!.push('c2s', buf, frame, time, pos, end);
           this.checkEstablished(frame, time);
           pos = end;
           break;
@@ -579,7 +579,7 @@ export class Conversation {
           break;
         }
         case 'tls':
-          this.tls!.push('s2c', buf.subarray(pos, end), frame, time);
+          this.tls!.push('s2c', buf, frame, time, pos, end);
           this.checkEstablished(frame, time);
           pos = end;
           break;

@@ -56,8 +56,11 @@ export const TLS_LIMITS = {
 } as const;
 
 export interface TlsParser {
-  /** `bytes` are BORROWED views, valid until push returns; what must wait is copied. */
-  push(dir: Dir, bytes: Buffer, frame: number, time: Time): void;
+  /**
+   * The next bytes of `dir`, bytes[start, end) (default: all of them). BORROWED, valid
+   * until push returns; what must wait is copied.
+   */
+  push(dir: Dir, bytes: Buffer, frame: number, time: Time, start?: number, end?: number): void;
   /**
    * Bytes are missing in `dir`. That direction STOPS being parsed: with no record
    * boundary to resync on, anything read after a gap would be a guess (style
@@ -150,9 +153,8 @@ class HalfParser {
     private readonly shared: Shared,
   ) {}
 
-  push(buf: Buffer, frame: number, time: Time): void {
-    let i = 0;
-    const end = buf.length;
+  push(buf: Buffer, frame: number, time: Time, start: number, end: number): void {
+    let i = start;
     while (i < end) {
       switch (this.mode) {
         case 'header':
@@ -512,8 +514,8 @@ export function createTlsParser(onEvent: (ev: TlsEvent) => void): TlsParser {
   const s2c = new HalfParser('s2c', shared);
   const half = (dir: Dir): HalfParser => (dir === 'c2s' ? c2s : s2c);
   return {
-    push(dir, bytes, frame, time) {
-      half(dir).push(bytes, frame, time);
+    push(dir, bytes, frame, time, start = 0, end = bytes.length) {
+      half(dir).push(bytes, frame, time, start, end);
     },
     gap(dir) {
       half(dir).gap();

@@ -6,6 +6,7 @@ import {
   replay,
   splitAt,
   totalBytes,
+  whole,
   type Frame,
 } from './tls-fixtures/frames.js';
 
@@ -118,6 +119,15 @@ describe('chunking does not change the events', () => {
       const n = totalBytes(frames);
       for (let at = 1; at < n; at++) {
         const r = replay(frames, splitAt(at));
+        if (JSON.stringify(r) !== JSON.stringify(expected)) expect({ at, ...r }).toEqual({ at, ...expected });
+      }
+    });
+
+    it(`${name}: pieces given as a range of a larger buffer (start, end), at every split`, () => {
+      const n = totalBytes(frames);
+      expect(replay(frames, whole, 1, true)).toEqual(expected);
+      for (let at = 1; at < n; at += 7) {
+        const r = replay(frames, splitAt(at), 1, true);
         if (JSON.stringify(r) !== JSON.stringify(expected)) expect({ at, ...r }).toEqual({ at, ...expected });
       }
     });

@@ -63,7 +63,12 @@ export interface Run {
  * the frame number in seconds. Pieces are pushed as copies that are then
  * overwritten, which proves the parser does not keep borrowed views.
  */
-export function replay(frames: Frame[], chunker: Chunker = whole, firstFrame = 1): Run {
+/**
+ * `embedded`: each piece is pushed as bytes[start, end) of a larger buffer whose other
+ * octets look like TLS record headers (0x16 0x03 0x03 ...), the way smtp/ hands over a
+ * delivery's range of the read buffer: reading outside the range would change the events.
+ */
+export function replay(frames: Frame[], chunker: Chunker = whole, firstFrame = 1, embedded = false): Run {
   const events: TlsEvent[] = [];
   const p = createTlsParser((ev) => events.push(structuredClone(ev)));
   const establishedAfter: boolean[] = [];
@@ -71,6 +76,13 @@ export function replay(frames: Frame[], chunker: Chunker = whole, firstFrame = 1
   frames.forEach((f, k) => {
     const frame = firstFrame + k;
     for (const piece of chunker(f.bytes, g)) {
+      if (embedded) {
+        const around = Buffer.from([0x16, 0x03, 0x03, 0x00, 0x05, 0x01, 0x00]);
+        const big = Buffer.concat([around, piece, around]);
+        p.push(f.dir, big, frame, { sec: frame, nsec: 0 }, around.length, around.length + piece.length);
+        big.fill(0xee);
+        continue;
+      }
       const borrowed = Buffer.from(piece);
       p.push(f.dir, borrowed, frame, { sec: frame, nsec: 0 });
       borrowed.fill(0xee);
