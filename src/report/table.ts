@@ -4,7 +4,7 @@
  * grouped by severity, then one row per session. Fits the terminal's width (80 columns
  * when unknown); colour only when asked (a terminal, NO_COLOR unset: see tableStyle).
  */
-import Table from 'cli-table3';
+import { drawTable } from './long-table.js';
 import { inputNotes, type FindingReport, type ReportModel, type SessionReport } from './model.js';
 import type { Severity } from '../rules/types.js';
 
@@ -103,14 +103,10 @@ function sessionTable(sessions: readonly SessionReport[], width: number): string
     chosen.push(c);
     used += c.min + 1;
   }
-  const t = new Table({
-    head: chosen.map((c) => c.head),
-    colWidths: chosen.map((c) => c.min),
-    wordWrap: true,
-    style: { head: [], border: [] },
-  });
-  for (const s of sessions) t.push(chosen.map((c) => c.cell(s)));
-  return t.toString();
+  return drawTable(
+    { head: chosen.map((c) => c.head), colWidths: chosen.map((c) => c.min), wordWrap: true, style: { head: [], border: [] } },
+    sessions.map((s) => chosen.map((c) => c.cell(s))),
+  );
 }
 
 export function renderTable(model: ReportModel, opts: TableOptions = {}): string {

@@ -2,7 +2,7 @@
  * `smtpscope sessions`: one row per SMTP session (spec/interface.md), derived from
  * the report model so every format shows the same facts as `analyze`.
  */
-import Table from 'cli-table3';
+import { drawTable } from '../../report/long-table.js';
 import type { ReportModel, SessionReport } from '../../index.js';
 import { endpoint, humanDuration, mdTable } from '../../report/markdown.js';
 import { isoToMs } from '../../util/time.js';
@@ -88,9 +88,7 @@ export function renderSessions(model: ReportModel, format: Format): string {
       return (rows.length ? mdTable(HEAD, rows.map(cells)) : 'No SMTP sessions found.') + '\n';
     default: {
       if (!rows.length) return 'No SMTP sessions found.\n';
-      const t = new Table({ head: HEAD, style: { head: [], border: [] }, chars: COMPACT });
-      for (const r of rows) t.push(cells(r));
-      return t.toString() + '\n';
+      return drawTable({ head: HEAD, style: { head: [], border: [] }, chars: COMPACT }, rows.map(cells)) + '\n';
     }
   }
 }

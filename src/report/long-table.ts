@@ -1,0 +1,65 @@
+/**
+ * cli-table3 for tables of any length. Its layout pass compares every cell with every
+ * cell before it (layout-manager's conflictExists, for row and column spans we never
+ * use), so one table costs time quadratic in its rows: 3,176 sessions took 1.1 s to draw
+ * (the whole analysis of that 1 GB capture: 2.8 s), 12,583 would take about 16 s. A long
+ * table is therefore drawn in blocks of TABLE_BLOCK_ROWS rows with the same column
+ * widths, and the blocks are joined where one table would have its row separator: the
+ * text is the same as one cli-table3 table's (test/report/long-table.test.ts), the time
+ * linear.
+ */
+import Table from 'cli-table3';
+
+/** Rows per cli-table3 table when a long table is drawn in blocks. */
+export const TABLE_BLOCK_ROWS = 200;
+
+type Options = ConstructorParameters<typeof Table>[0] & object;
+
+/** The rows as one cli-table3 table with `options` would draw them. */
+export function drawTable(options: Options, rows: readonly string[][]): string {
+  if (rows.length <= TABLE_BLOCK_ROWS) return draw(options, rows);
+  const blocks: string[][][] = [];
+  for (let i = 0; i < rows.length; i += TABLE_BLOCK_ROWS) blocks.push(rows.slice(i, i + TABLE_BLOCK_ROWS));
+  const widths = options.colWidths && options.colWidths.length > 0 ? options.colWidths : widestColumns(options, blocks);
+  const fixed: Options = { ...options, colWidths: widths };
+  const bodyOnly: Options = { ...fixed, head: [] };
+  // What one table draws between two body rows: a line of its own, or nothing (compact chars).
+  const probe = draw(bodyOnly, [widths.map(() => ''), widths.map(() => '')]).split('\n');
+  const separator = probe.length === 5 ? probe[2]! : null;
+  const out: string[] = [];
+  blocks.forEach((block, k) => {
+    const lines = draw(k === 0 ? fixed : bodyOnly, block).split('\n');
+    if (k > 0) {
+      lines.shift(); // its top border
+      if (separator !== null) out.push(separator);
+    }
+    if (k < blocks.length - 1) lines.pop(); // its bottom border
+    out.push(...lines);
+  });
+  return out.join('\n');
+}
+
+function draw(options: Options, rows: readonly string[][]): string {
+  const t = new Table(options);
+  for (const r of rows) t.push(r);
+  return t.toString();
+}
+
+/** The width cli-table3 gives each column of the whole table: the widest over the header and every block. */
+function widestColumns(options: Options, blocks: readonly string[][][]): number[] {
+  const widths: number[] = [];
+  const take = (t: InstanceType<typeof Table>): void => {
+    t.toString();
+    // cli-table3 leaves the widths it computed in options.colWidths.
+    (t.options.colWidths as (number | null)[]).forEach((w, i) => {
+      if (w !== null && w > (widths[i] ?? 0)) widths[i] = w;
+    });
+  };
+  if (options.head && options.head.length > 0) take(new Table(options));
+  for (const block of blocks) {
+    const t = new Table({ ...options, head: [] });
+    for (const r of block) t.push(r);
+    take(t);
+  }
+  return widths;
+}
