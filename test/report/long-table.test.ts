@@ -56,6 +56,36 @@ describe('drawTable', () => {
     }
   }
 
+  const ASCII_STYLES: Record<string, Options> = {
+    'compact (smtpscope sessions)': STYLES['widths from the content, compact (sessions)']!,
+    'default separators, no head': STYLES['default separators, no head']!,
+    'wider padding, own corners': { head: ['a', 'b', 'c'], style: { head: [], border: [], 'padding-left': 2, 'padding-right': 0 }, chars: { 'top-left': '+', 'bottom-right': '+' } },
+  };
+  for (const [name, options] of Object.entries(ASCII_STYLES)) {
+    for (const n of [TABLE_BLOCK_ROWS + 1, 3 * TABLE_BLOCK_ROWS + 7]) {
+      it(`one-line ASCII cells, ${name}: ${n} rows drawn directly are what cli-table3 draws`, () => {
+        const cols = options.head?.length ?? 3;
+        const rows = rowsOf(n, cols, n + 1).map((r) => r.map((c) => c.replace(/[^\x20-\x7e]/g, 'x')));
+        rows[3]![cols - 1] = '';
+        const proto = Table.prototype as unknown as { toString(this: unknown[]): string };
+        const original = proto.toString;
+        let drawn = 0;
+        proto.toString = function (this: unknown[]) {
+          drawn++;
+          return original.call(this);
+        };
+        let got: string;
+        try {
+          got = drawTable(options, rows);
+        } finally {
+          proto.toString = original;
+        }
+        expect(drawn).toBe(0); // the direct path, not cli-table3's layout
+        expect(got).toBe(oneTable(options, rows));
+      });
+    }
+  }
+
   it('never lays out more than TABLE_BLOCK_ROWS rows in one cli-table3 table (its layout is quadratic in rows)', () => {
     const rows = rowsOf(5 * TABLE_BLOCK_ROWS + 3, 3, 9);
     const proto = Table.prototype as unknown as { toString(this: unknown[]): string };
