@@ -2,7 +2,7 @@
  * cli-table3 for tables of any length. Its layout pass compares every cell with every
  * cell before it (layout-manager's conflictExists, for row and column spans we never
  * use), so one table costs time quadratic in its rows: 3,176 sessions took 1.1 s to draw
- * (the whole analysis of that 1 GB capture: 2.8 s), 12,583 would take about 16 s. A long
+ * (the whole analysis of that 1 GB capture: 2.8 s), 12,583 took 10.2 s (4 GB). A long
  * table is therefore drawn in blocks of TABLE_BLOCK_ROWS rows with the same column
  * widths, and the blocks are joined where one table would have its row separator: the
  * text is the same as one cli-table3 table's (test/report/long-table.test.ts), the time

@@ -7,7 +7,6 @@
 import { inputNotes, type FindingReport, type ReportModel, type SessionReport } from './model.js';
 import { isoToMs } from '../util/time.js';
 
-
 /** A duration for people: 850 ms, 12.4 s, 3 min 5 s, 2 h 10 min. */
 export function humanDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms * 1000) / 1000} ms`;

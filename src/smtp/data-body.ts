@@ -223,9 +223,9 @@ export class BodyScanner {
       }
     }
     this.stats.rawBytes += pos - start;
-    // The kernel's answer when it read every octet consumed; else isAscii (simdutf) on the
-    // whole buffer when we consumed all of it (no subarray object), or on the range.
-    if (kernelOnly || this.eightBitSeen ? this.eightBitSeen : !isAscii(start === 0 && pos === buf.length ? buf : new Uint8Array(buf.buffer, buf.byteOffset + start, pos - start))) {
+    // An octet > 127 the kernel saw is enough; when the kernel read every octet consumed its
+    // answer is the whole answer; else isAscii (simdutf) on the octets consumed.
+    if (this.eightBitSeen || (!kernelOnly && !isAscii(start === 0 && pos === buf.length ? buf : new Uint8Array(buf.buffer, buf.byteOffset + start, pos - start)))) {
       bump(this.stats.eightBit, frame);
     }
     return pos;

@@ -149,7 +149,6 @@ export class HalfStream {
         continue;
       }
       const pieceEnd = first === undefined ? capEnd : Math.min(capEnd, first.off);
-      // The whole payload (overlap with nothing delivered or held): the view itself, no new one.
       this.deliver(payload, cursor - off, pieceEnd - off, cursor, frame, time);
       cursor = pieceEnd;
     }
