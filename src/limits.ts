@@ -43,4 +43,9 @@ export const LIMITS = {
   maxPendingCommands: 1000,
   /** Message header block parsed for Message-ID, Subject, ... */
   maxHeaderBytes: 64 * 1024,
+  /**
+   * Session events a session's rules receive in one batch (rules/engine.ts): events wait
+   * here until the session ends or this many are queued, then its rules run over them.
+   */
+  ruleEventBatch: 256,
 } as const;

@@ -8,7 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { createRuleEngine } from '../../src/rules/engine.js';
 import { defineRule } from '../../src/rules/define-rule.js';
 import type { SessionEvent, SmtpSession } from '../../src/smtp/index.js';
-import { RULES, type RuleContext } from '../../src/rules/index.js';
+import { RULES, type Finding, type RuleContext } from '../../src/rules/index.js';
+import { runPipeline } from '../../src/pipeline.js';
+import { DEFAULT_PORTS } from '../../src/ports.js';
+import { allCaptures, rel } from '../helpers/corpus.js';
 
 const T = { sec: 1, nsec: 0 };
 
@@ -66,7 +69,7 @@ const mutator = defineRule({
 
 describe('rule engine', () => {
   it('freezes events before rules see them: a rule that writes to one throws', () => {
-    const engine = createRuleEngine([mutator]);
+    const engine = createRuleEngine([mutator], { eventBatch: 1 });
     const ev = gapEvent(7);
     expect(() => engine.event(fakeSession(1), ev)).toThrow(TypeError);
     expect(Object.isFrozen(ev)).toBe(true);
@@ -137,8 +140,62 @@ describe('rule engine', () => {
     engine.event(s, reply(5, null, 421)); // unpaired: no command, no selector matches
     engine.event(s, reply(6, cmd(6, '<end-of-data>'), 250));
     engine.event(s, command(7, 'mail')); // verbs are matched as smtp/ gives them (upper case)
+    engine.sessionEnd(s);
     expect(seen).toEqual(['command MAIL', 'MAIL 1', 'command RCPT', 'reply to RCPT 550', 'end-of-data 250', 'command mail']);
   });
+
+  it("a session's rules run over its queued events at its session-end event, or when a batch is full", () => {
+    const seen: string[] = [];
+    let created = 0;
+    const logger = defineRule({
+      meta: { ...meta, id: 'logger' },
+      create: () => {
+        created++;
+        return { gap: (ev) => void seen.push(`gap ${ev.frame}`), 'session-end': (ev) => void seen.push(`end ${ev.frame}`) };
+      },
+    });
+    const s = fakeSession(1);
+    // Default batch: nothing runs (no instance either) before the session ends.
+    const engine = createRuleEngine([logger]);
+    const probes = created; // the dispatch plan's probe instance
+    engine.event(s, gapEvent(1));
+    engine.event(s, gapEvent(2));
+    expect(seen).toEqual([]);
+    expect(created).toBe(probes);
+    engine.event(s, endEvent(3));
+    expect(seen).toEqual(['gap 1', 'gap 2', 'end 3']);
+    expect(created).toBe(probes + 1);
+    // A full batch runs at once, with the same instance for the batches after it.
+    seen.length = 0;
+    const before = created;
+    const small = createRuleEngine([logger], { eventBatch: 2 });
+    const t = fakeSession(2);
+    small.event(t, gapEvent(10));
+    expect(seen).toEqual([]);
+    small.event(t, gapEvent(11));
+    expect(seen).toEqual(['gap 10', 'gap 11']);
+    small.event(t, gapEvent(12));
+    expect(seen).toEqual(['gap 10', 'gap 11']);
+    small.sessionEnd(t); // a session whose end event never came: its queue runs here
+    expect(seen).toEqual(['gap 10', 'gap 11', 'gap 12']);
+    expect(created - before).toBe(2); // the probe and one instance for the session
+  });
+
+  it('batches give the findings of the streaming order (one event at a time) on every fixture and conformance capture', async () => {
+    const sig = (fs: readonly Finding[]): string[] => fs.map((f) => JSON.stringify(f));
+    let compared = 0;
+    for (const file of allCaptures()) {
+      const one = await runPipeline([file], { ports: DEFAULT_PORTS, rules: { eventBatch: 1 } }).catch(() => null);
+      if (one === null) continue; // a capture refused as a whole (damage tests cover those)
+      const batched = await runPipeline([file], { ports: DEFAULT_PORTS });
+      expect(sig(batched.findings), rel(file)).toEqual(sig(one.findings));
+      // And with a batch of two: instances made at the first full batch, used across several.
+      const two = await runPipeline([file], { ports: DEFAULT_PORTS, rules: { eventBatch: 2 } });
+      expect(sig(two.findings), rel(file)).toEqual(sig(one.findings));
+      compared += one.findings.length;
+    }
+    expect(compared).toBeGreaterThan(100);
+  }, 120_000);
 
   it('a listener key that is neither an event type nor a known selector is a programming error, named', () => {
     const bad = defineRule({ meta: { ...meta, id: 'bad-selector' }, create: () => ({ 'reply[code=550]': () => {} }) as never });
