@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=8 --heap-growing-percent=30
+#!/usr/bin/env -S node --max-semi-space-size=12 --heap-growing-percent=30
 /**
  * (The shebang caps V8's young generation at 8 MB per semi-space: without it the semi-space grows with the
  * capture and peak RSS with it; with it, peak RSS is the same for 1 GB and 4 GB. `env -S`
