@@ -3,6 +3,7 @@ import type { Time } from '../util/time.js';
 import { FramedParser } from './framed.js';
 import { SummaryBuilder } from './summary.js';
 import type { CaptureSummary, Packet, PacketCallback } from './types.js';
+import { rangeView } from '../util/range.js';
 
 /**
  * Classic libpcap files (draft-ietf-opsawg-pcap §4-§5): a 24-byte file header, then
@@ -44,7 +45,7 @@ class PcapPacket implements Packet {
   }
 
   get data(): Buffer {
-    return this.chunk.subarray(this.dataStart, this.dataEnd);
+    return rangeView(this.chunk, this.dataStart, this.dataEnd);
   }
 }
 

@@ -10,6 +10,7 @@ import { NET, newLinkResult, type LinkDecoder } from './link-result.js';
 import { createStats, type DecodeStats } from './stats.js';
 import { newTcpHeader, parseTcpHeader } from './tcp-header.js';
 import type { DecodeSink, Segment } from './types.js';
+import { rangeView } from '../util/range.js';
 
 export type { DecodeStats } from './stats.js';
 export type { DecodeAnomalyKind } from './anomalies.js';
@@ -58,7 +59,7 @@ class DecodedSegment implements Segment {
 
   /** Built on demand: the flow table reads payloadBuf/payloadStart/payloadEnd. */
   get payload(): Buffer {
-    return this.payloadStart < this.payloadEnd ? this.payloadBuf.subarray(this.payloadStart, this.payloadEnd) : EMPTY;
+    return this.payloadStart < this.payloadEnd ? rangeView(this.payloadBuf, this.payloadStart, this.payloadEnd) : EMPTY;
   }
 
   get src(): Buffer {

@@ -19,6 +19,7 @@
 import type { Time } from '../util/time.js';
 import type { Dir, Flow, HalfStats, StreamListener } from './events.js';
 import { seqAdd, seqDiff } from './seq.js';
+import { rangeView } from '../util/range.js';
 
 export interface HalfStreamLimits {
   readonly maxHeldBytesPerDir: number;
@@ -133,7 +134,7 @@ export class HalfStream {
       if (h !== undefined && h.off === this.nextOffset) this.releaseContiguous();
       return;
     }
-    const payload = start === 0 && end === buf.length ? buf : buf.subarray(start, end);
+    const payload = rangeView(buf, start, end);
     if (off > this.nextOffset) {
       this.hold(payload, off, capEnd, clEnd, frame, time);
       return;
@@ -349,7 +350,7 @@ class DataDelivery {
   ) {}
 
   get bytes(): Buffer {
-    return this.start === 0 && this.end === this.buf.length ? this.buf : this.buf.subarray(this.start, this.end);
+    return rangeView(this.buf, this.start, this.end);
   }
 }
 

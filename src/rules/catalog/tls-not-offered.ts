@@ -25,11 +25,11 @@ export default defineRule({
   },
   create(ctx) {
     // The last HELO/EHLO reply and what it offered; null: none seen, no claim.
-    let hello: { verb: string; ev: Evidence; starttls: boolean; anonymousTls: boolean } | null = null;
+    let hello: { verb: 'EHLO' | 'HELO'; ev: Evidence; starttls: boolean; anonymousTls: boolean } | null = null;
     const helloReply = (ev: ReplyToEvent): void => {
       if (ev.reply.code < 200 || ev.reply.code >= 300) return;
       // Keywords arrive in the 'extensions' event that follows an accepted EHLO; HELO offers none.
-      hello = { verb: ev.to.verb, ev: replyEvidence(ev.reply), starttls: false, anonymousTls: false };
+      hello = { verb: ev.to.verb === 'HELO' ? 'HELO' : 'EHLO', ev: replyEvidence(ev.reply), starttls: false, anonymousTls: false };
     };
     const tlsReply = (ev: ReplyToEvent): void => {
       const to = ev.to;
