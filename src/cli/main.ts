@@ -19,6 +19,7 @@ import { resolveRulesCommand, rulesBuilder, runRules, type RulesArgs, type Rules
 import { liveBuilder, resolveLive, runLive, type LiveArgs, type LiveInvocation } from './commands/live.js';
 import { interfacesBuilder, resolveInterfaces, runInterfaces, type InterfacesArgs, type InterfacesInvocation } from './commands/interfaces.js';
 import { EXIT } from './exit-codes.js';
+import { watchStdout } from './output.js';
 import { VERSION } from '../version.js';
 
 export type Invocation = AnalyzeInvocation | SessionsInvocation | TranscriptInvocation | RulesInvocation | LiveInvocation | InterfacesInvocation;
@@ -143,6 +144,7 @@ const invokedDirectly = (() => {
 })();
 
 if (invokedDirectly) {
+  watchStdout();
   main(hideBin(process.argv)).then((code) => {
     process.exitCode = code;
   });

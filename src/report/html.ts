@@ -185,6 +185,19 @@ function sessionSection(s: SessionReport, model: ReportModel, bodies: readonly B
 }
 
 export function renderHtml(model: ReportModel, options: HtmlOptions = {}): string {
+  return [...htmlChunks(model, options)].join('');
+}
+
+/**
+ * The page in pieces, one per line of the layout below (each finding's article and each
+ * session's section one piece, made when it is reached), for the CLI to write as it goes
+ * (report/json.ts says why): the page of the 4 GB bench capture is over 200 MB.
+ */
+export function* htmlChunks(model: ReportModel, options: HtmlOptions = {}): Generator<string> {
+  for (const piece of pageLines(model, options)) yield piece + '\n';
+}
+
+function* pageLines(model: ReportModel, options: HtmlOptions): Generator<string> {
   const bodies = options.bodies ?? null;
   const anchors = new Map(model.findings.map((f, i) => [f.id, `finding-${i + 1}`]));
   const anchor = (id: string) => anchors.get(id) ?? 'findings';
@@ -200,7 +213,7 @@ export function renderHtml(model: ReportModel, options: HtmlOptions = {}): strin
         )
         .join('')}</tbody></table>`
     : '<p>No SMTP sessions found.</p>';
-  return [
+  yield* [
     '<!DOCTYPE html>',
     '<html lang="en">',
     '<head>',
@@ -223,14 +236,15 @@ export function renderHtml(model: ReportModel, options: HtmlOptions = {}): strin
     verdict(model),
     '<h2 id="findings">Findings</h2>',
     findings.length ? findingsTable(findings, anchor) : '<p>No findings.</p>',
-    ...findings.map((f, i) => findingArticle(f, i + 1, anchor)),
-    '<h2 id="sessions">Sessions</h2>',
-    sessionsTable,
-    ...model.sessions.map((s) => sessionSection(s, model, bodies, anchor)),
+  ];
+  for (let i = 0; i < findings.length; i++) yield findingArticle(findings[i]!, i + 1, anchor);
+  yield '<h2 id="sessions">Sessions</h2>';
+  yield sessionsTable;
+  for (const s of model.sessions) yield sessionSection(s, model, bodies, anchor);
+  yield* [
     '</main>',
     `<footer>${esc(model.tool.name)} ${esc(model.tool.version)}, report schema ${model.schemaVersion}. Frame numbers are Wireshark's for the same input; times are UTC.</footer>`,
     '</body>',
     '</html>',
-    '',
-  ].join('\n');
+  ];
 }

@@ -1,11 +1,11 @@
 /** The built CLI as a real process (node dist/cli/main.js): exit codes, standard input, one-line errors. */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ReportModel } from '../../src/index.js';
-import { errLines, fixture, ROOT, runNode } from './helpers.js';
+import { DIST_MAIN, errLines, fixture, ROOT, runNode } from './helpers.js';
 
 beforeAll(() => {
   // Build what the bin runs; type errors elsewhere do not stop tsc from emitting.
@@ -19,7 +19,31 @@ beforeAll(() => {
 const RELAY = fixture('mission/relay-denied.pcap');
 const PLAIN = fixture('real/postfix-plain.pcap');
 
+/** Runs the CLI with its standard output's reader gone before it writes (as `| head` leaves it). */
+function runWithClosedStdout(argv: string[]): Promise<{ code: number | null; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [DIST_MAIN, ...argv], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
+
 describe('node dist/cli/main.js', () => {
+  it('a reader that goes away (`| head`): no stack trace, nothing on standard error, the exit status of the analysis', async () => {
+    for (const format of ['table', 'json', 'jsonl', 'markdown', 'html']) {
+      const r = await runWithClosedStdout(['analyze', '--format', format, RELAY]);
+      expect(r.stderr, format).toBe('');
+      expect(r.code, format).toBe(0);
+    }
+    const failOn = await runWithClosedStdout(['analyze', '--fail-on', 'error', RELAY]);
+    expect([failOn.code, failOn.stderr]).toEqual([1, '']);
+    const rules = await runWithClosedStdout(['rules']);
+    expect([rules.code, rules.stderr]).toEqual([0, '']);
+  }, 60_000);
+
   it('exit 0 / 1 with --fail-on / 2 for a usage error', () => {
     expect(runNode(['analyze', '--format', 'json', RELAY]).code).toBe(0);
     expect(runNode(['analyze', '--format', 'json', '--fail-on', 'error', RELAY]).code).toBe(1);

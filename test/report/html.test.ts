@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { inspect, type Inspection, type ReportModel, type SessionReport } from '../../src/index.js';
-import { renderHtml } from '../../src/report/html.js';
+import { htmlChunks, renderHtml } from '../../src/report/html.js';
 import { esc, truncate, visible } from '../../src/report/html-escape.js';
 import { LABEL_CHARS, LADDER_MAX_ARROWS } from '../../src/report/html-ladder.js';
 import type { CommandReport, FindingReport } from '../../src/report/model.js';
@@ -148,6 +148,18 @@ describe('renderHtml on a capture with three sessions (three files read as one)'
     for (const bad of ['<img src="a.png">', '<a href="https://x">', '<style>b{background:url(x)}</style>', '<svg><image xlink:href="x"/></svg>']) {
       expect(externalReferences(bad), bad).not.toEqual([]);
     }
+  });
+
+  it('comes in pieces (htmlChunks, what the CLI writes): each session section and each finding article one piece, whole only when joined', () => {
+    const pieces = [...htmlChunks(got.model, { bodies: got.bodies })];
+    expect(pieces.join('')).toBe(html);
+    for (const s of got.model.sessions) {
+      const own = pieces.filter((p) => p.includes(`<section class="session" id="session-${s.id}"`));
+      expect(own, `session ${s.id}`).toHaveLength(1);
+      expect(own[0]!.trimEnd().endsWith('</section>')).toBe(true);
+    }
+    expect(got.model.findings.length).toBeGreaterThan(0);
+    expect(pieces.filter((p) => p.startsWith('<article')).length).toBe(got.model.findings.length);
   });
 
   it('draws one ladder per session, one arrow per command and per reply', () => {

@@ -1,8 +1,8 @@
 import type { Argv } from 'yargs';
 import { analyze, inspect } from '../../index.js';
 import type { ReportModel } from '../../report/model.js';
-import { renderJson } from '../../report/json.js';
-import { renderJsonl } from '../../report/jsonl.js';
+import { jsonChunks } from '../../report/json.js';
+import { jsonlChunks } from '../../report/jsonl.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import { renderTable, tableStyle } from '../../report/table.js';
 import { ANALYZE_OPTIONS, type AnalyzeOptionArgs, type Format } from '../options.js';
@@ -49,8 +49,9 @@ export function resolveAnalyze(args: AnalyzeArgs): AnalyzeInvocation {
 
 const RENDER = {
   table: (m: ReportModel, toFile: boolean) => renderTable(m, tableStyle(toFile)),
-  json: renderJson,
-  jsonl: renderJsonl,
+  // Written piece by piece (cli/output.ts): a large report is never one string.
+  json: jsonChunks,
+  jsonl: jsonlChunks,
   markdown: renderMarkdown,
 } as const;
 
@@ -60,8 +61,8 @@ export async function runAnalyze(inv: AnalyzeInvocation): Promise<number> {
   if (settings.format === 'html') {
     // Loaded lazily (habit 15); the ladder's "[message N bytes, L lines]" needs the body facts.
     const { model, bodies } = await withProgress(inv.inputs, (onProgress) => inspect(inv.inputs, { ...settings.analyze, ...(onProgress ? { onProgress } : {}) }));
-    const { renderHtml } = await import('../../report/html.js');
-    await writeReport(renderHtml(model, { bodies }), settings.output);
+    const { htmlChunks } = await import('../../report/html.js');
+    await writeReport(htmlChunks(model, { bodies }), settings.output);
     return exitStatus(model.findings, settings.failOn);
   }
   const model = await withProgress(inv.inputs, (onProgress) => analyze(inv.inputs, { ...settings.analyze, ...(onProgress ? { onProgress } : {}) }));

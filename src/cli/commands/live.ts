@@ -22,7 +22,7 @@ import {
   type Severity,
 } from '../../index.js';
 import type { Finding } from '../../rules/index.js';
-import { renderJson } from '../../report/json.js';
+import { jsonChunks } from '../../report/json.js';
 import { renderJsonl } from '../../report/jsonl.js';
 import { renderMarkdown } from '../../report/markdown.js';
 import { renderTable } from '../../report/table.js';
@@ -101,7 +101,7 @@ export function resolveLive(args: LiveArgs): LiveInvocation {
   return { command: 'live', device, filter, settings, durationMs, count, write, writeLimit, bufferBytes };
 }
 
-const RENDER = { table: renderTable, json: renderJson, markdown: renderMarkdown } as const;
+const RENDER = { table: renderTable, json: jsonChunks, markdown: renderMarkdown } as const;
 
 /** One finding as one terminal line. */
 export function findingLine(f: { severity: Severity; rule: string; session: number | null; client: string | null; frames: readonly number[]; summary: string }): string {
@@ -231,8 +231,8 @@ export async function runLive(inv: LiveInvocation): Promise<number> {
     if (output !== null) appendFileSync(output, rest);
     else process.stdout.write(rest);
   } else if (format === 'html') {
-    const { renderHtml } = await import('../../report/html.js');
-    await writeReport(renderHtml(model, { bodies }), output);
+    const { htmlChunks } = await import('../../report/html.js');
+    await writeReport(htmlChunks(model, { bodies }), output);
   } else {
     await writeReport(RENDER[format](model), output);
   }
