@@ -7,7 +7,7 @@ import { open } from 'node:fs/promises';
 import type { StreamEvent } from '../src/tcp/events.js';
 import { DEFAULT_PORTS } from '../src/ports.js';
 
-export const MODES = ['baseline', 'decode-tcp', 'smtp-engine', 'pipeline'] as const;
+export const MODES = ['baseline', 'decode-tcp', 'smtp-engine', 'pipeline', 'json-report'] as const;
 export type Mode = (typeof MODES)[number];
 
 export interface WorkerResult {
@@ -142,6 +142,23 @@ async function pipeline(file: string, runPipeline: typeof import('../src/pipelin
   return { packets, detail: { flows: result.flows.length, sessions: sessionCount(result) } };
 }
 
+/**
+ * What `smtpscope analyze --format json -o <file>` does after reading its arguments: the
+ * analysis, the report model, and the JSON written in pieces (cli/output.ts), here to
+ * /dev/null. Its peak RSS is what a user sees.
+ */
+async function loadJsonReport(): Promise<(file: string) => Promise<Work>> {
+  const { analyze } = await import('../src/index.js');
+  const { jsonChunks } = await import('../src/report/json.js');
+  const { writeReport } = await import('../src/cli/output.js');
+  return async (file) => {
+    const model = await analyze([file], { ports: [...PORTS] });
+    await writeReport(jsonChunks(model), '/dev/null');
+    const packets = model.inputs.reduce((n, i) => n + i.packets, 0);
+    return { packets, detail: { flows: model.flows.length, sessions: model.sessions.length, findings: model.findings.length } };
+  };
+}
+
 async function main(): Promise<void> {
   const [mode, file] = process.argv.slice(2) as [Mode, string];
   if (!MODES.includes(mode) || file === undefined) {
@@ -153,6 +170,7 @@ async function main(): Promise<void> {
     mode === 'baseline' ? baseline
     : mode === 'decode-tcp' ? await loadDecodeTcp(false)
     : mode === 'smtp-engine' ? await loadDecodeTcp(true)
+    : mode === 'json-report' ? await loadJsonReport()
     : await loadPipeline();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
