@@ -262,10 +262,11 @@ async function main(): Promise<void> {
     console.log(`d / c wall time: c is ${ratios.tsharkVsPipeline.toFixed(1)}x faster than tshark (goal ≥ ${GOALS.tsharkVsPipeline}x) ${verdict(ratios.tsharkVsPipeline >= GOALS.tsharkVsPipeline)}`);
     // What the goal leaves, against the paths of this run that do only part of the work.
     const budget = d!.wallSeconds / GOALS.tsharkVsPipeline;
-    const floor = [a, b].filter((r): r is Row => r !== undefined).map((r) => `${r.id} ${r.wallSeconds.toFixed(2)} s`);
-    if (floor.length > 0) {
-      const left = budget - Math.max(...[a, b].filter((r): r is Row => r !== undefined).map((r) => r.wallSeconds));
-      console.log(`  ${GOALS.tsharkVsPipeline}x is c ≤ ${budget.toFixed(2)} s wall; this run's partial paths, wall: ${floor.join(', ')}: ${left.toFixed(2)} s left for SMTP, rules and start-up`);
+    const partial = [a, b].filter((r): r is Row => r !== undefined);
+    if (partial.length > 0) {
+      const left = budget - Math.max(...partial.map((r) => r.wallSeconds));
+      const walls = partial.map((r) => `${r.id} ${r.wallSeconds.toFixed(2)} s`).join(', ');
+      console.log(`  ${GOALS.tsharkVsPipeline}x is c ≤ ${budget.toFixed(2)} s wall; this run's partial paths, wall: ${walls}: ${left.toFixed(2)} s left for SMTP, rules and start-up`);
     }
   }
   for (const r of rows) {

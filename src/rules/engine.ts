@@ -314,8 +314,7 @@ export function createRuleEngine(
         s.queued.push(ev);
         if (s.queued.length >= batch || ev.type === 'session-end') runQueued(session, s);
       }
-      current = session;
-      currentPending = globalPending;
+      // Cross-session rules report to globalPending whatever `current` is.
       dispatch(globalPlan, globalFns, session, ev);
     },
     sessionEnd(session) {
